@@ -1,0 +1,184 @@
+#include "common/http/http_client.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <optional>
+
+namespace sagaflow::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = boost::asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+//! Largest response body read.
+constexpr std::uint64_t kResponseBodyLimit = 64ull * 1024 * 1024;
+
+struct HttpUrl {
+  std::string host;    //!< without brackets for IPv6 literals
+  std::string port;    //!< decimal, "80" when absent
+  std::string target;  //!< path and query, at least "/"
+  std::string host_header;
+};
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+//! Splits "host:port", "[v6]:port", "host" or "[v6]" into host and port (default "80").
+Result<std::pair<std::string, std::string>> SplitHostPort(std::string_view authority) {
+  std::string_view host;
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return Status::InvalidArgument("url", "unterminated IPv6 address");
+    host = authority.substr(1, close - 1);
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return Status::InvalidArgument("url", "junk after IPv6 address");
+      port = rest.substr(1);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return Status::InvalidArgument("url", "missing host");
+  if (port.empty()) return std::pair<std::string, std::string>{std::string(host), "80"};
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535) {
+    return Status::InvalidArgument("url", "bad port: " + std::string(port));
+  }
+  return std::pair<std::string, std::string>{std::string(host), std::string(port)};
+}
+
+Result<HttpUrl> ParseHttpUrl(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.size() < kScheme.size() || ToLower(url.substr(0, kScheme.size())) != kScheme) {
+    return Status::InvalidArgument("url", "only http:// URLs are supported: " + std::string(url));
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  rest = rest.substr(0, rest.find('#'));
+  auto path_start = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, path_start);
+  if (authority.find('@') != std::string_view::npos) {
+    return Status::InvalidArgument("url", "credentials in URLs are not supported");
+  }
+  auto host_port = SplitHostPort(authority);
+  if (!host_port.ok()) return host_port.status();
+  HttpUrl out;
+  out.host = host_port->first;
+  out.port = host_port->second;
+  out.target = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
+  if (out.target.front() == '?') out.target.insert(out.target.begin(), '/');
+  bool v6 = out.host.find(':') != std::string::npos;
+  out.host_header = v6 ? "[" + out.host + "]" : out.host;
+  if (out.port != "80") out.host_header += ":" + out.port;
+  return out;
+}
+
+//! Runs `ioc` until its work is done; `ioc` is ready to run again afterwards.
+void RunToCompletion(net::io_context& ioc) {
+  ioc.restart();
+  ioc.run();
+}
+
+}  // namespace
+
+Result<HttpClientResponse> HttpCall(std::string_view method, const std::string& url, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout) {
+  auto parsed = ParseHttpUrl(url);
+  if (!parsed.ok()) return parsed.status();
+  const HttpUrl& target = *parsed;
+  const auto deadline = Clock::now() + timeout;
+  const std::string where = std::string(method) + " " + url;
+
+  net::io_context ioc;
+
+  // Resolve (numeric hosts resolve at once; names go through getaddrinfo on asio's thread).
+  tcp::resolver resolver(ioc);
+  beast::error_code ec;
+  tcp::resolver::results_type endpoints;
+  bool resolved = false;
+  resolver.async_resolve(target.host, target.port,
+                         [&](beast::error_code e, tcp::resolver::results_type r) {
+                           ec = e;
+                           endpoints = std::move(r);
+                           resolved = true;
+                         });
+  ioc.run_until(deadline);
+  if (!resolved) {
+    resolver.cancel();
+    RunToCompletion(ioc);
+    return Status::Transient(where + ": resolving " + target.host + " timed out");
+  }
+  if (ec) return Status::Transient(where + ": resolve: " + ec.message());
+
+  beast::tcp_stream stream(ioc);
+  stream.expires_at(deadline);
+  stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+  RunToCompletion(ioc);
+  if (ec) return Status::Transient(where + ": connect: " + ec.message());
+
+  beast_http::request<beast_http::string_body> req;
+  beast_http::verb verb = beast_http::string_to_verb(method);
+  if (verb == beast_http::verb::unknown) {
+    req.method_string(method);
+  } else {
+    req.method(verb);
+  }
+  req.target(target.target);
+  req.version(11);
+  req.set(beast_http::field::host, target.host_header);
+  req.set(beast_http::field::user_agent, "sagaflow");
+  bool has_content_type = false;
+  for (const auto& [name, value] : headers) {
+    if (ToLower(name) == "content-type") has_content_type = true;
+    req.set(name, value);
+  }
+  if (!body.empty() && !has_content_type) req.set(beast_http::field::content_type, "application/json");
+  req.keep_alive(false);
+  req.body() = body;
+  req.prepare_payload();
+
+  beast_http::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
+  RunToCompletion(ioc);
+  if (ec) return Status::Transient(where + ": write: " + ec.message());
+
+  beast::flat_buffer buffer;
+  beast_http::response_parser<beast_http::string_body> parser;
+  parser.body_limit(kResponseBodyLimit);
+  beast_http::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+  RunToCompletion(ioc);
+  if (ec) return Status::Transient(where + ": read: " + ec.message());
+
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+
+  auto res = parser.release();
+  HttpClientResponse out;
+  out.status = res.result_int();
+  for (const auto& field : res) out.headers[ToLower(field.name_string())] = std::string(field.value());
+  out.body = std::move(res.body());
+  return out;
+}
+
+}  // namespace sagaflow::http

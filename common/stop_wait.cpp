@@ -1,0 +1,39 @@
+#include "common/stop_wait.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace sagaflow {
+
+void SleepUnlessStopped(std::stop_token stop, std::chrono::milliseconds duration) {
+  const auto deadline = std::chrono::steady_clock::now() + duration;
+  while (!stop.stop_requested()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(50), deadline - now));
+  }
+}
+
+}  // namespace sagaflow
+
+#include <spdlog/spdlog.h>
+
+namespace sagaflow {
+
+void RunReconnecting(std::stop_token stop, std::string_view what,
+                     const std::function<Status(std::stop_token)>& session) {
+  constexpr std::chrono::milliseconds kFirstBackoff(200);
+  constexpr std::chrono::milliseconds kMaxBackoff(5000);
+  std::chrono::milliseconds backoff = kFirstBackoff;
+  while (!stop.stop_requested()) {
+    const auto started = std::chrono::steady_clock::now();
+    Status status = session(stop);
+    if (stop.stop_requested()) break;
+    if (std::chrono::steady_clock::now() - started > std::chrono::seconds(10)) backoff = kFirstBackoff;
+    spdlog::warn("{}: {}; reconnecting in {} ms", what, status.ToString(), backoff.count());
+    SleepUnlessStopped(stop, backoff);
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+}  // namespace sagaflow

@@ -1,0 +1,100 @@
+#include "common/wire.hpp"
+
+#include "common/ids.hpp"
+
+namespace sagaflow::wire {
+
+std::string WorkerQueueName(std::string_view role) { return "sagaflow.worker." + std::string(role); }
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kSucceeded: return "succeeded";
+    case Outcome::kFailed: return "failed";
+    case Outcome::kRetry: return "retry";
+  }
+  return "unknown";
+}
+
+std::string ReplyMessageId(std::string_view command_id, int attempt) {
+  return NameUuid(std::string(command_id) + ":" + std::to_string(attempt));
+}
+
+std::string EncodeCommand(const Command& command) {
+  json::object out;
+  out["command_id"] = command.command_id;
+  out["saga_id"] = command.saga_id;
+  out["saga_type"] = command.saga_type;
+  out["step"] = command.step;
+  out["attempt"] = command.attempt;
+  out["payload"] = command.payload;
+  return json::serialize(out);
+}
+
+Result<Command> DecodeCommand(std::string_view text) {
+  auto parsed = ParseJsonObject(text);
+  if (!parsed.ok()) return parsed.status();
+  const json::object& obj = parsed.value();
+  Command command;
+  auto command_id = GetString(obj, "command_id");
+  if (!command_id.ok()) return command_id.status();
+  auto saga_id = GetString(obj, "saga_id");
+  if (!saga_id.ok()) return saga_id.status();
+  auto step = GetString(obj, "step");
+  if (!step.ok()) return step.status();
+  command.command_id = std::move(command_id.value());
+  command.saga_id = std::move(saga_id.value());
+  command.step = std::move(step.value());
+  command.saga_type = StringOr(obj, "saga_type");
+  command.attempt = static_cast<int>(IntOr(obj, "attempt", 1));
+  if (const json::object* payload = ObjectOrNull(obj, "payload")) command.payload = *payload;
+  return command;
+}
+
+std::string EncodeReply(const Reply& reply) {
+  json::object out;
+  out["message_id"] = reply.message_id;
+  out["command_id"] = reply.command_id;
+  out["saga_id"] = reply.saga_id;
+  out["step"] = reply.step;
+  out["attempt"] = reply.attempt;
+  out["outcome"] = OutcomeName(reply.outcome);
+  out["result"] = reply.result;
+  if (reply.outcome != Outcome::kSucceeded) {
+    out["error"] = json::object{{"code", reply.error_code}, {"message", reply.error_message}};
+  }
+  return json::serialize(out);
+}
+
+Result<Reply> DecodeReply(std::string_view text) {
+  auto parsed = ParseJsonObject(text);
+  if (!parsed.ok()) return parsed.status();
+  const json::object& obj = parsed.value();
+  Reply reply;
+  for (auto [key, target] : {std::pair{"message_id", &reply.message_id},
+                             std::pair{"command_id", &reply.command_id},
+                             std::pair{"saga_id", &reply.saga_id}, std::pair{"step", &reply.step}}) {
+    auto value = GetString(obj, key);
+    if (!value.ok()) return value.status();
+    *target = std::move(value.value());
+  }
+  reply.attempt = static_cast<int>(IntOr(obj, "attempt", 1));
+  auto outcome = GetString(obj, "outcome");
+  if (!outcome.ok()) return outcome.status();
+  if (outcome.value() == "succeeded") {
+    reply.outcome = Outcome::kSucceeded;
+  } else if (outcome.value() == "failed") {
+    reply.outcome = Outcome::kFailed;
+  } else if (outcome.value() == "retry") {
+    reply.outcome = Outcome::kRetry;
+  } else {
+    return Status::InvalidArgument("outcome", "must be succeeded, failed or retry");
+  }
+  if (const json::object* result = ObjectOrNull(obj, "result")) reply.result = *result;
+  if (const json::object* error = ObjectOrNull(obj, "error")) {
+    reply.error_code = StringOr(*error, "code");
+    reply.error_message = StringOr(*error, "message");
+  }
+  return reply;
+}
+
+}  // namespace sagaflow::wire

@@ -1,0 +1,71 @@
+#pragma once
+// The messages that cross processes over AMQP: step commands (sagad → workers) and their
+// replies (workers → sagad), with the names of the exchanges and queues that carry them.
+// Plain values; codecs are pure functions.
+
+#include <string>
+#include <string_view>
+
+#include "common/json.hpp"
+#include "common/status.hpp"
+
+namespace sagaflow::wire {
+
+//! Direct exchange; routing key = step name ("inventory.reserve").
+inline constexpr std::string_view kCommandsExchange = "saga.commands";
+//! Direct exchange for replies; every reply uses kReplyRoutingKey.
+inline constexpr std::string_view kRepliesExchange = "saga.replies";
+inline constexpr std::string_view kReplyRoutingKey = "reply";
+inline constexpr std::string_view kRepliesQueue = "sagaflow.replies";
+//! Topic exchange for domain events ("order.paid", ...).
+inline constexpr std::string_view kEventsExchange = "order.events";
+//! Where rejected (undecodable or unroutable) messages end up for an operator to inspect.
+inline constexpr std::string_view kDeadLetterExchange = "saga.dead";
+inline constexpr std::string_view kDeadLetterQueue = "sagaflow.dead";
+//! Queue a worker role consumes: "sagaflow.worker.<role>".
+std::string WorkerQueueName(std::string_view role);
+
+//! One step to execute. The command id is the AMQP message id and stays the same when the
+//! engine re-sends the step, so a worker applies it at most once.
+struct Command {
+  std::string command_id;
+  std::string saga_id;
+  std::string saga_type;
+  std::string step;
+  int attempt = 1;
+  json::object payload;
+};
+
+enum class Outcome {
+  kSucceeded,  //!< the step's effect is applied; `result` holds its output
+  kFailed,     //!< refused for good (out of stock, card declined): the saga compensates
+  kRetry,      //!< a transient failure (a downstream service is down): the engine retries later
+};
+std::string_view OutcomeName(Outcome outcome);
+
+//! The answer to one attempt of one command.
+struct Reply {
+  //! NameUuid("<command_id>:<attempt>"): the same attempt answered twice has the same id,
+  //! so the orchestrator's inbox drops the second one.
+  std::string message_id;
+  std::string command_id;
+  std::string saga_id;
+  std::string step;
+  int attempt = 1;
+  Outcome outcome = Outcome::kSucceeded;
+  json::object result;
+  std::string error_code;
+  std::string error_message;
+};
+
+//! The deterministic message id of the reply to `attempt` of `command_id`.
+std::string ReplyMessageId(std::string_view command_id, int attempt);
+
+std::string EncodeCommand(const Command& command);
+//! InvalidArgument naming the missing field when `text` is not a command.
+Result<Command> DecodeCommand(std::string_view text);
+std::string EncodeReply(const Reply& reply);
+//! InvalidArgument naming the missing field when `text` is not a reply.
+Result<Reply> DecodeReply(std::string_view text);
+
+}  // namespace sagaflow::wire

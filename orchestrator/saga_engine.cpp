@@ -1,0 +1,411 @@
+#include "orchestrator/saga_engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/crypto.hpp"
+#include "common/ids.hpp"
+#include "storage/inbox_repository.hpp"
+#include "storage/outbox_repository.hpp"
+#include "storage/timer_repository.hpp"
+#include "storage/transaction.hpp"
+
+namespace sagaflow::orchestrator {
+
+using storage::PgConnection;
+using storage::SagaRecord;
+using workflows::SagaEvent;
+using workflows::SagaStatus;
+using workflows::Transition;
+
+namespace {
+constexpr int kTransactionAttempts = 3;
+
+std::string StepEventName(std::string_view step, std::string_view outcome) {
+  return std::string(step) + "." + std::string(outcome);
+}
+}  // namespace
+
+Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& body) {
+  Status last;
+  for (int attempt = 1; attempt <= kTransactionAttempts; ++attempt) {
+    auto conn = pool_.Acquire();
+    if (!conn.ok()) return conn.status();
+    storage::Transaction tx(**conn);
+    if (!tx.status().ok()) {
+      last = tx.status();
+    } else {
+      last = body(**conn);
+      if (last.ok()) last = tx.Commit();
+    }
+    if (!last.IsTransient()) return last;
+    spdlog::warn("transaction attempt {} failed, retrying: {}", attempt, last.ToString());
+  }
+  return last;
+}
+
+const workflows::SagaWorkflow* SagaEngine::WorkflowOf(const SagaRecord& saga) const {
+  return registry_.Find(saga.type);
+}
+
+std::chrono::milliseconds SagaEngine::Backoff(int attempt) const {
+  auto delay = options_.retry_backoff;
+  for (int i = 1; i < attempt && delay < options_.retry_backoff_max; ++i) delay *= 2;
+  return std::min(delay, options_.retry_backoff_max);
+}
+
+Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string& idempotency_key,
+                                       const json::object& input) {
+  const workflows::SagaWorkflow* workflow = registry_.Find(type);
+  if (workflow == nullptr) return Status::NotFound("unknown saga type '" + std::string(type) + "'");
+  if (idempotency_key.empty() || idempotency_key.size() > 200) {
+    return Status::InvalidArgument("Idempotency-Key", "header is required (1 to 200 characters)");
+  }
+  auto plan = workflow->Prepare(input);
+  if (!plan.ok()) return plan.status();
+  const std::string request_hash = Sha256Hex(ToJson(input));
+
+  StartOutcome outcome;
+  Status status = InTransaction([&](PgConnection& conn) -> Status {
+    storage::SagaRepository sagas(conn);
+    SagaRecord saga;
+    saga.id = NewUuid();
+    saga.type = std::string(type);
+    saga.business_key = plan->business_key;
+    saga.idempotency_key = idempotency_key;
+    saga.request_hash = request_hash;
+    saga.input = input;
+    saga.context = plan->context;
+    auto started = workflow->Start(saga.context);
+    if (!started.ok()) return started.status();
+    saga.state = started->to;
+    saga.status = std::string(workflows::SagaStatusName(started->status));
+    saga.version = 0;  // RecordHistory below makes it 1
+    auto inserted = sagas.InsertIfAbsent(saga);
+    if (!inserted.ok()) return inserted.status();
+    if (!inserted.value()) {
+      auto existing = sagas.FindByIdempotencyKey(saga.type, idempotency_key);
+      if (!existing.ok()) return existing.status();
+      if (existing->request_hash != request_hash) {
+        return Status::Unprocessable("Idempotency-Key '" + idempotency_key +
+                                     "' was already used with a different request body");
+      }
+      outcome = StartOutcome{std::move(existing.value()), false};
+      return Status::Ok();
+    }
+    saga.state.clear();  // history entry 1 reads "(new) -> <initial state>"
+    SAGAFLOW_RETURN_IF_ERROR(PersistTransition(conn, saga, SagaEvent{"started", {}}, started.value(), false));
+    outcome = StartOutcome{std::move(saga), true};
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  if (outcome.created) {
+    spdlog::info("saga={} type={} business_key={} started in state {}", outcome.saga.id, outcome.saga.type,
+                 outcome.saga.business_key, outcome.saga.state);
+  }
+  return outcome;
+}
+
+Status SagaEngine::RecordHistory(PgConnection& conn, SagaRecord& saga, std::string event, std::string from_state,
+                                 json::object payload) {
+  ++saga.version;
+  storage::HistoryEntry entry;
+  entry.seq = saga.version;
+  entry.event = std::move(event);
+  entry.from_state = std::move(from_state);
+  entry.to_state = saga.state;
+  entry.payload = std::move(payload);
+  return storage::SagaRepository(conn).AppendHistory(saga.id, entry);
+}
+
+Status SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, std::chrono::milliseconds timer) {
+  const storage::PendingStep& pending = *saga.pending;
+  wire::Command command;
+  command.command_id = pending.command_id;
+  command.saga_id = saga.id;
+  command.saga_type = saga.type;
+  command.step = pending.step;
+  command.attempt = pending.attempt;
+  command.payload = pending.payload;
+  SAGAFLOW_RETURN_IF_ERROR(storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
+      0, command.command_id, std::string(wire::kCommandsExchange), command.step, saga.id, wire::EncodeCommand(command)}));
+  return storage::TimerRepository(conn).Schedule(saga.id, std::string(kStepTimer), timer,
+                                                 json::object{{"command_id", pending.command_id}});
+}
+
+Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const SagaEvent& event,
+                                     const Transition& transition, bool answers_pending_step) {
+  storage::TimerRepository timers(conn);
+  const std::string from = saga.state;
+  saga.state = transition.to;
+  saga.status = std::string(workflows::SagaStatusName(transition.status));
+
+  // The saga row is inserted (Start) or updated before anything that references it.
+  SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, event.name, from, event.payload));
+  const bool new_step = transition.step.has_value();
+  if (new_step) {
+    saga.pending = storage::PendingStep{NewUuid(), transition.step->step, transition.step->payload, 1};
+  } else if (answers_pending_step || workflows::IsTerminal(transition.status)) {
+    saga.pending.reset();
+  }
+  SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
+  if (new_step) {
+    SAGAFLOW_RETURN_IF_ERROR(SendPendingStep(conn, saga, options_.step_timeout));
+  } else if (!saga.pending) {
+    SAGAFLOW_RETURN_IF_ERROR(timers.Cancel(saga.id, std::string(kStepTimer)));
+  }
+  for (const std::string& name : transition.cancel_timers) {
+    SAGAFLOW_RETURN_IF_ERROR(timers.Cancel(saga.id, std::string(kWorkflowTimerPrefix) + name));
+  }
+  for (const workflows::TimerRequest& timer : transition.set_timers) {
+    SAGAFLOW_RETURN_IF_ERROR(
+        timers.Schedule(saga.id, std::string(kWorkflowTimerPrefix) + timer.name, timer.delay, timer.payload));
+  }
+  if (workflows::IsTerminal(transition.status)) SAGAFLOW_RETURN_IF_ERROR(timers.CancelAll(saga.id));
+  for (const workflows::DomainEvent& domain_event : transition.events) {
+    json::object body = domain_event.body;
+    const std::string event_id = NewUuid();
+    body["event_id"] = event_id;
+    body["event"] = domain_event.routing_key;
+    body["saga_id"] = saga.id;
+    SAGAFLOW_RETURN_IF_ERROR(storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
+        0, event_id, std::string(wire::kEventsExchange), domain_event.routing_key, saga.id, ToJson(body)}));
+  }
+  spdlog::info("saga={} {} -> {} on {} (status {})", saga.id, from.empty() ? "(new)" : from, saga.state, event.name,
+               saga.status);
+  return Status::Ok();
+}
+
+Status SagaEngine::ApplyLocked(PgConnection& conn, SagaRecord& saga, const SagaEvent& event,
+                               bool answers_pending_step) {
+  const workflows::SagaWorkflow* workflow = WorkflowOf(saga);
+  if (workflow == nullptr) return Status::Permanent("saga " + saga.id + " has unknown type " + saga.type);
+  auto transition = workflow->Apply(saga.state, event, saga.context);
+  if (!transition.ok()) return transition.status();
+  return PersistTransition(conn, saga, event, transition.value(), answers_pending_step);
+}
+
+Result<SagaRecord> SagaEngine::Signal(const std::string& saga_id, std::string_view name, const json::object& payload) {
+  if (!IsUuid(saga_id)) return Status::NotFound("no saga " + saga_id);
+  SagaRecord result;
+  Status status = InTransaction([&](PgConnection& conn) -> Status {
+    auto saga = storage::SagaRepository(conn).LockForUpdate(saga_id);
+    if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no saga " + saga_id) : saga.status();
+    const workflows::SagaWorkflow* workflow = WorkflowOf(saga.value());
+    if (workflow == nullptr) return Status::Permanent("saga has unknown type " + saga->type);
+    SAGAFLOW_RETURN_IF_ERROR(workflow->ValidateSignal(name, payload));
+    Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"signal." + std::string(name), payload}, false);
+    if (applied.IsConflict()) {
+      return Status::Conflict("saga is in state '" + saga->state + "', which does not accept signal '" +
+                              std::string(name) + "'");
+    }
+    SAGAFLOW_RETURN_IF_ERROR(applied);
+    result = std::move(saga.value());
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const json::object& payment) {
+  SagaRecord result;
+  Status status = InTransaction([&](PgConnection& conn) -> Status {
+    storage::SagaRepository sagas(conn);
+    auto found = sagas.FindByBusinessKey("order", order_id);
+    if (!found.ok()) return found.status().IsNotFound() ? Status::NotFound("no order " + order_id) : found.status();
+    auto saga = sagas.LockForUpdate(found->id);
+    if (!saga.ok()) return saga.status();
+    // The channel retries callbacks: one already applied is acknowledged, not refused.
+    if (const json::object* known = ObjectOrNull(saga->context, "payment")) {
+      if (StringOr(*known, "status") == "paid" &&
+          StringOr(*known, "payment_id") == StringOr(payment, "payment_id")) {
+        result = std::move(saga.value());
+        return Status::Ok();
+      }
+    }
+    Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"payment.succeeded", payment}, false);
+    if (applied.IsConflict()) {
+      return Status::Conflict("order saga is in state '" + saga->state + "', which does not accept a payment" +
+                              " (or the amount does not match)");
+    }
+    SAGAFLOW_RETURN_IF_ERROR(applied);
+    result = std::move(saga.value());
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+Status SagaEngine::FailPendingStep(PgConnection& conn, SagaRecord& saga, std::string code, std::string message) {
+  const std::string step = saga.pending->step;
+  json::object failure{{"step", step}, {"code", code}, {"message", message}};
+  Status applied = ApplyLocked(conn, saga, SagaEvent{StepEventName(step, "failed"), failure}, true);
+  if (!applied.IsConflict()) return applied;
+  // No way forward or back from here: park it. The pending step stays, so an operator can
+  // fix the cause and `sagactl retry` it.
+  saga.status = std::string(workflows::SagaStatusName(SagaStatus::kStuck));
+  SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, "saga.stuck", saga.state, failure));
+  SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
+  SAGAFLOW_RETURN_IF_ERROR(storage::TimerRepository(conn).Cancel(saga.id, std::string(kStepTimer)));
+  spdlog::error("saga={} stuck in state {}: step {} failed ({}: {}) and the saga has no compensation for it",
+                saga.id, saga.state, step, code, message);
+  return Status::Ok();
+}
+
+Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string reason) {
+  storage::PendingStep& pending = *saga.pending;
+  if (pending.attempt >= options_.max_attempts) {
+    return FailPendingStep(conn, saga, "retries_exhausted",
+                           "step " + pending.step + " gave up after " + std::to_string(pending.attempt) +
+                               " attempts: " + reason);
+  }
+  ++pending.attempt;
+  SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, "step.resent", saga.state,
+                                         json::object{{"step", pending.step}, {"attempt", pending.attempt},
+                                                      {"reason", reason}}));
+  SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
+  spdlog::warn("saga={} re-sending step {} (attempt {}/{}): {}", saga.id, pending.step, pending.attempt,
+               options_.max_attempts, reason);
+  return SendPendingStep(conn, saga, options_.step_timeout);
+}
+
+Status SagaEngine::HandleReply(const wire::Reply& reply) {
+  return InTransaction([&](PgConnection& conn) -> Status {
+    auto fresh = storage::InboxRepository(conn).RecordIfNew(reply.message_id, reply.saga_id);
+    if (!fresh.ok()) return fresh.status();
+    if (!fresh.value()) {
+      spdlog::info("saga={} duplicate reply {} to {} dropped", reply.saga_id, reply.message_id, reply.step);
+      return Status::Ok();
+    }
+    if (!IsUuid(reply.saga_id)) {
+      spdlog::warn("reply {} names no saga ('{}'); dropped", reply.message_id, reply.saga_id);
+      return Status::Ok();
+    }
+    auto saga = storage::SagaRepository(conn).LockForUpdate(reply.saga_id);
+    if (saga.status().IsNotFound()) {
+      spdlog::warn("saga={} unknown; reply {} dropped", reply.saga_id, reply.message_id);
+      return Status::Ok();
+    }
+    if (!saga.ok()) return saga.status();
+    const auto& pending = saga->pending;
+    if (!pending || pending->command_id != reply.command_id) {
+      spdlog::info("saga={} stale reply to {} (command {}) ignored", reply.saga_id, reply.step, reply.command_id);
+      return Status::Ok();
+    }
+    switch (reply.outcome) {
+      case wire::Outcome::kSucceeded: {
+        Status applied =
+            ApplyLocked(conn, saga.value(), SagaEvent{StepEventName(reply.step, "succeeded"), reply.result}, true);
+        if (applied.IsConflict()) {
+          return FailPendingStep(conn, saga.value(), "unexpected_reply", applied.message());
+        }
+        return applied;
+      }
+      case wire::Outcome::kFailed:
+        return FailPendingStep(conn, saga.value(), reply.error_code, reply.error_message);
+      case wire::Outcome::kRetry: {
+        if (reply.attempt < pending->attempt) return Status::Ok();  // a newer attempt is already out
+        if (pending->attempt >= options_.max_attempts) {
+          return FailPendingStep(conn, saga.value(), "retries_exhausted",
+                                 reply.error_code + ": " + reply.error_message);
+        }
+        // Wait out the backoff, then the step timer re-sends (FireStepTimer).
+        SAGAFLOW_RETURN_IF_ERROR(RecordHistory(
+            conn, saga.value(), "step.retry_scheduled", saga->state,
+            json::object{{"step", reply.step}, {"attempt", pending->attempt}, {"code", reply.error_code},
+                         {"message", reply.error_message}}));
+        SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga.value()));
+        return storage::TimerRepository(conn).Schedule(saga->id, std::string(kStepTimer),
+                                                       Backoff(pending->attempt),
+                                                       json::object{{"command_id", pending->command_id}});
+      }
+    }
+    return Status::Permanent("unknown reply outcome");
+  });
+}
+
+Status SagaEngine::FireStepTimer(PgConnection& conn, SagaRecord& saga, const json::object& payload) {
+  if (!saga.pending || saga.pending->command_id != StringOr(payload, "command_id")) return Status::Ok();  // stale
+  return RetryOrFail(conn, saga, "no reply within the step timeout or after a retry backoff");
+}
+
+Result<bool> SagaEngine::FireDueTimer() {
+  bool fired = false;
+  Status status = InTransaction([&](PgConnection& conn) -> Status {
+    fired = false;
+    storage::TimerRepository timers(conn);
+    auto due = timers.ClaimDue();
+    if (!due.ok()) return due.status();
+    if (!due->has_value()) return Status::Ok();
+    const storage::DueTimer& timer = **due;
+    // Never wait for the saga lock while holding a timer lock (a reply transaction may hold
+    // the saga and want the timer): skip it this round instead.
+    auto saga = storage::SagaRepository(conn).TryLock(timer.saga_id);
+    if (saga.status().IsNotFound()) return Status::Ok();
+    if (!saga.ok()) return saga.status();
+    fired = true;
+    SAGAFLOW_RETURN_IF_ERROR(timers.Delete(timer));
+    if (timer.name == kStepTimer) return FireStepTimer(conn, saga.value(), timer.payload);
+    const std::string event_name = timer.name;  // "timer.<name>"
+    Status applied = ApplyLocked(conn, saga.value(), SagaEvent{event_name, timer.payload}, false);
+    if (applied.IsConflict()) {
+      spdlog::info("saga={} timer {} no longer applies in state {}; dropped", saga->id, timer.name, saga->state);
+      return Status::Ok();
+    }
+    return applied;
+  });
+  if (!status.ok()) return status;
+  return fired;
+}
+
+Result<std::optional<std::chrono::milliseconds>> SagaEngine::NextTimerDueIn() {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  return storage::TimerRepository(**conn).NextDueIn();
+}
+
+Result<SagaRecord> SagaEngine::RetryPendingStep(const std::string& saga_id) {
+  if (!IsUuid(saga_id)) return Status::NotFound("no saga " + saga_id);
+  SagaRecord result;
+  Status status = InTransaction([&](PgConnection& conn) -> Status {
+    auto saga = storage::SagaRepository(conn).LockForUpdate(saga_id);
+    if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no saga " + saga_id) : saga.status();
+    if (!saga->pending) return Status::Conflict("saga is in state '" + saga->state + "' with no pending step");
+    const workflows::SagaWorkflow* workflow = WorkflowOf(saga.value());
+    if (workflow == nullptr) return Status::Permanent("saga has unknown type " + saga->type);
+    auto state_status = workflow->StatusOf(saga->state);
+    if (!state_status.ok()) return state_status.status();
+    saga->status = std::string(workflows::SagaStatusName(state_status.value()));
+    saga->pending->attempt = 1;
+    SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga.value(), "operator.retry", saga->state,
+                                           json::object{{"step", saga->pending->step}}));
+    SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga.value()));
+    SAGAFLOW_RETURN_IF_ERROR(SendPendingStep(conn, saga.value(), options_.step_timeout));
+    result = std::move(saga.value());
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  spdlog::info("saga={} operator retry of step {}", saga_id, result.pending->step);
+  return result;
+}
+
+Result<SagaView> SagaEngine::Get(const std::string& saga_id) {
+  if (!IsUuid(saga_id)) return Status::NotFound("no saga " + saga_id);
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  storage::SagaRepository sagas(**conn);
+  auto saga = sagas.Get(saga_id);
+  if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no saga " + saga_id) : saga.status();
+  auto history = sagas.History(saga_id);
+  if (!history.ok()) return history.status();
+  return SagaView{std::move(saga.value()), std::move(history.value())};
+}
+
+Result<std::vector<SagaRecord>> SagaEngine::List(const storage::SagaFilter& filter) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  return storage::SagaRepository(**conn).List(filter);
+}
+
+}  // namespace sagaflow::orchestrator

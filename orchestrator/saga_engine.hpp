@@ -1,0 +1,113 @@
+#pragma once
+// The saga engine: starts sagas and applies every event (worker replies, signals, payment
+// callbacks, timers) to the saga's state machine. Each call is ONE PostgreSQL transaction
+// that locks the saga row (SELECT ... FOR UPDATE), feeds the event, and writes the new state,
+// a history entry, the next step's command (outbox) and timers together. Two sagad
+// processes therefore never both apply an event to one saga; a crash before commit leaves
+// nothing behind and the message is redelivered.
+// Thread-safe: each call borrows its own connection from the pool.
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.hpp"
+#include "common/status.hpp"
+#include "common/wire.hpp"
+#include "storage/connection_pool.hpp"
+#include "storage/saga_repository.hpp"
+#include "workflows/workflow_registry.hpp"
+
+namespace sagaflow::orchestrator {
+
+//! Engine block of the config file:
+//!
+//! | key                 | description                                              | default |
+//! |---------------------|----------------------------------------------------------|---------|
+//! | step_timeout        | a step with no reply by then is sent again               | 30s     |
+//! | max_attempts        | sends of one step before it counts as failed             | 5       |
+//! | retry_backoff       | delay before re-sending after a `retry` reply; doubles   | 500ms   |
+//! | retry_backoff_max   | cap of that delay                                        | 30s     |
+struct EngineOptions {
+  std::chrono::milliseconds step_timeout{30'000};
+  int max_attempts = 5;
+  std::chrono::milliseconds retry_backoff{500};
+  std::chrono::milliseconds retry_backoff_max{30'000};
+};
+
+struct StartOutcome {
+  storage::SagaRecord saga;
+  bool created = false;  //!< false: the idempotency key had already started this saga
+};
+
+struct SagaView {
+  storage::SagaRecord saga;
+  std::vector<storage::HistoryEntry> history;
+};
+
+class SagaEngine {
+ public:
+  SagaEngine(storage::ConnectionPool& pool, const workflows::WorkflowRegistry& registry, EngineOptions options)
+      : pool_(pool), registry_(registry), options_(options) {}
+
+  //! Starts a saga, or returns the one `idempotency_key` already started. NotFound (unknown
+  //! type), InvalidArgument (bad input, names the field), Unprocessable (key reused with another body).
+  Result<StartOutcome> Start(std::string_view type, const std::string& idempotency_key, const json::object& input);
+  //! Feeds "signal.<name>". NotFound (saga or signal name), InvalidArgument (payload),
+  //! Conflict naming the state when the state does not accept it.
+  Result<storage::SagaRecord> Signal(const std::string& saga_id, std::string_view name, const json::object& payload);
+  //! Feeds a verified payment ("payment.succeeded") into the order saga of `order_id`.
+  //! A repeated callback for a payment already applied is OK and changes nothing.
+  Result<storage::SagaRecord> ApplyPayment(const std::string& order_id, const json::object& payment);
+  //! Applies a worker's reply at most once (inbox). OK also for duplicates, stale replies
+  //! and unknown sagas, which are logged and dropped: the caller acks after OK.
+  Status HandleReply(const wire::Reply& reply);
+  //! Fires one due timer; false when none is due.
+  Result<bool> FireDueTimer();
+  //! Milliseconds until the next timer is due (nullopt: no timers).
+  Result<std::optional<std::chrono::milliseconds>> NextTimerDueIn();
+  //! Operator action: sends the saga's pending step again as a fresh attempt series and
+  //! returns a stuck saga to running. Conflict if nothing is pending.
+  Result<storage::SagaRecord> RetryPendingStep(const std::string& saga_id);
+
+  Result<SagaView> Get(const std::string& saga_id);
+  Result<std::vector<storage::SagaRecord>> List(const storage::SagaFilter& filter);
+
+ private:
+  //! Runs `body` in one transaction, retrying a few times on Transient errors (deadlocks,
+  //! serialization failures, a dropped connection). Commits only when `body` returns OK.
+  Status InTransaction(const std::function<Status(storage::PgConnection&)>& body);
+  //! Feeds `event` to the locked `saga` and writes the outcome. Conflict if refused.
+  Status ApplyLocked(storage::PgConnection& conn, storage::SagaRecord& saga, const workflows::SagaEvent& event,
+                     bool answers_pending_step);
+  //! Writes the transition's step, timers and domain events; updates the row + history.
+  Status PersistTransition(storage::PgConnection& conn, storage::SagaRecord& saga, const workflows::SagaEvent& event,
+                           const workflows::Transition& transition, bool answers_pending_step);
+  //! Queues the pending step's command (attempt = pending.attempt) and arms its timer.
+  Status SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga, std::chrono::milliseconds timer);
+  //! Bumps the version and appends a history entry. Every change to a saga goes through here.
+  Status RecordHistory(storage::PgConnection& conn, storage::SagaRecord& saga, std::string event,
+                       std::string from_state, json::object payload);
+  //! The pending step failed for good: feed "<step>.failed"; if the machine has no way
+  //! out of this state, park the saga as stuck for an operator.
+  Status FailPendingStep(storage::PgConnection& conn, storage::SagaRecord& saga, std::string code,
+                         std::string message);
+  //! Re-sends the pending step if attempts remain, otherwise fails it.
+  Status RetryOrFail(storage::PgConnection& conn, storage::SagaRecord& saga, std::string reason);
+  Status FireStepTimer(storage::PgConnection& conn, storage::SagaRecord& saga, const json::object& payload);
+  std::chrono::milliseconds Backoff(int attempt) const;
+  const workflows::SagaWorkflow* WorkflowOf(const storage::SagaRecord& saga) const;
+
+  storage::ConnectionPool& pool_;
+  const workflows::WorkflowRegistry& registry_;
+  const EngineOptions options_;
+};
+
+//! Name of the engine's own timer that guards the pending step (timeout or retry backoff).
+inline constexpr std::string_view kStepTimer = "step";
+//! Prefix of timers a workflow sets; "payment_window" fires the event "timer.payment_window".
+inline constexpr std::string_view kWorkflowTimerPrefix = "timer.";
+
+}  // namespace sagaflow::orchestrator

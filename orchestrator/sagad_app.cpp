@@ -1,0 +1,139 @@
+#include "orchestrator/sagad_app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/http/http_server.hpp"
+#include "common/logging.hpp"
+#include "orchestrator/api_router.hpp"
+#include "orchestrator/outbox_relay.hpp"
+#include "orchestrator/reply_consumer.hpp"
+#include "orchestrator/saga_engine.hpp"
+#include "orchestrator/timer_poller.hpp"
+#include "storage/connection_pool.hpp"
+#include "storage/migrations.hpp"
+
+namespace sagaflow::orchestrator {
+namespace {
+
+EngineOptions EngineOptionsFrom(const Config& config) {
+  EngineOptions options;
+  options.step_timeout = config.GetDuration("engine", "step_timeout", options.step_timeout);
+  options.max_attempts = static_cast<int>(config.GetInt("engine", "max_attempts", options.max_attempts));
+  options.retry_backoff = config.GetDuration("engine", "retry_backoff", options.retry_backoff);
+  options.retry_backoff_max = config.GetDuration("engine", "retry_backoff_max", options.retry_backoff_max);
+  return options;
+}
+
+RelayOptions RelayOptionsFrom(const Config& config) {
+  RelayOptions options;
+  options.batch_size = static_cast<int>(config.GetInt("relay", "batch_size", options.batch_size));
+  options.idle_wait = config.GetDuration("relay", "idle_wait", options.idle_wait);
+  options.confirm_timeout = config.GetDuration("relay", "confirm_timeout", options.confirm_timeout);
+  return options;
+}
+
+Status Migrate(const std::string& pg_url) {
+  auto conn = storage::PgConnection::Connect(pg_url);
+  if (!conn.ok()) return conn.status();
+  auto applied = storage::ApplyMigrations(*conn.value(), storage::OrchestratorMigrations());
+  if (!applied.ok()) return applied.status();
+  spdlog::info("orchestrator schema up to date ({} migrations applied now)", applied.value());
+  return Status::Ok();
+}
+
+//! Blocks until SIGINT or SIGTERM (which must already be blocked in every thread).
+void WaitForShutdownSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received signal {}, shutting down", received);
+}
+
+int Serve(const Config& config) {
+  const std::string pg_url = config.GetString("postgres", "url", "");
+  const std::string amqp_url = config.GetString("amqp", "url", "");
+  if (pg_url.empty() || amqp_url.empty()) {
+    spdlog::error("postgres.url and amqp.url are required (or SAGAFLOW_POSTGRES_URL / SAGAFLOW_AMQP_URL)");
+    return 2;
+  }
+  if (Status migrated = Migrate(pg_url); !migrated.ok()) {
+    spdlog::error("migrations failed: {}", migrated.ToString());
+    return 1;
+  }
+
+  // Block the shutdown signals before any thread starts, so only sigwait receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const auto pool_size = static_cast<std::size_t>(config.GetInt("postgres", "pool_size", 16));
+  storage::ConnectionPool pool(pg_url, pool_size);
+  const workflows::WorkflowRegistry registry = workflows::WorkflowRegistry::WithBuiltins();
+  SagaEngine engine(pool, registry, EngineOptionsFrom(config));
+  ApiRouter router(engine, config.GetString("payment", "secret", "dev-secret"));
+
+  http::HttpServer server([&router](http::HttpRequest&& request) { return router.Handle(std::move(request)); });
+  const std::string address = config.GetString("http", "address", "127.0.0.1");
+  const auto port = static_cast<unsigned short>(config.GetInt("http", "port", 8080));
+  const int http_threads = static_cast<int>(config.GetInt("http", "threads", 4));
+  if (Status started = server.Start(address, port, http_threads); !started.ok()) {
+    spdlog::error("cannot serve HTTP on {}:{}: {}", address, port, started.ToString());
+    return 1;
+  }
+  // Tests and scripts read this line to learn the port (http.port 0 picks a free one).
+  std::cout << "listening on " << address << ":" << server.port() << std::endl;
+  spdlog::info("sagad serving HTTP on {}:{}", address, server.port());
+
+  OutboxRelay relay(pg_url, amqp_url, RelayOptionsFrom(config));
+  ReplyConsumer consumer(engine, amqp_url, static_cast<std::uint16_t>(config.GetInt("replies", "prefetch", 64)));
+  TimerPoller poller(engine, config.GetDuration("timers", "poll_interval", std::chrono::milliseconds(200)));
+  {
+    std::vector<std::jthread> loops;
+    loops.emplace_back([&relay](std::stop_token stop) { relay.Run(stop); });
+    loops.emplace_back([&consumer](std::stop_token stop) { consumer.Run(stop); });
+    loops.emplace_back([&poller](std::stop_token stop) { poller.Run(stop); });
+    WaitForShutdownSignal();
+    server.Stop();
+  }  // jthreads request stop and join here
+  spdlog::info("sagad stopped");
+  return 0;
+}
+
+}  // namespace
+
+int SagadMain(int argc, char** argv) {
+  CLI::App app{"sagad: the sagaflow orchestrator"};
+  std::string config_path;
+  app.add_option("-c,--config", config_path, "JSON config file (every key also settable as SAGAFLOW_<BLOCK>_<KEY>)");
+  app.require_subcommand(0, 1);
+  CLI::App* migrate = app.add_subcommand("migrate", "apply database migrations and exit");
+  app.add_subcommand("serve", "serve the API and run the saga engine (default)");
+  CLI11_PARSE(app, argc, argv);
+
+  auto config = Config::Load(config_path);
+  if (!config.ok()) {
+    std::cerr << config.status().ToString() << std::endl;
+    return 2;
+  }
+  InitLogging("sagad", config->GetString("log", "level", "info"));
+  if (migrate->parsed()) {
+    Status migrated = Migrate(config->GetString("postgres", "url", ""));
+    if (!migrated.ok()) spdlog::error("migrations failed: {}", migrated.ToString());
+    return migrated.ok() ? 0 : 1;
+  }
+  return Serve(config.value());
+}
+
+}  // namespace sagaflow::orchestrator

@@ -1,0 +1,147 @@
+#include "storage/saga_repository.hpp"
+
+namespace sagaflow::storage {
+namespace {
+
+constexpr std::string_view kColumns =
+    "id::text, type, business_key, state, status, version, coalesce(idempotency_key, ''),"
+    " coalesce(request_hash, ''), input::text, context::text, pending_command_id::text, pending_step,"
+    " pending_payload::text, pending_attempt,"
+    " to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " to_char(updated_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+//! Columns are jsonb, so they always parse; an empty object stands for SQL NULL.
+json::object ParseObject(const std::string& text) {
+  auto parsed = ParseJsonObject(text);
+  return parsed.ok() ? std::move(parsed.value()) : json::object{};
+}
+
+SagaRecord RowToSaga(const PgResult& rows, int row) {
+  SagaRecord saga;
+  saga.id = rows.Get(row, 0);
+  saga.type = rows.Get(row, 1);
+  saga.business_key = rows.Get(row, 2);
+  saga.state = rows.Get(row, 3);
+  saga.status = rows.Get(row, 4);
+  saga.version = rows.GetInt(row, 5);
+  saga.idempotency_key = rows.Get(row, 6);
+  saga.request_hash = rows.Get(row, 7);
+  saga.input = ParseObject(rows.Get(row, 8));
+  saga.context = ParseObject(rows.Get(row, 9));
+  if (!rows.IsNull(row, 10)) {
+    saga.pending = PendingStep{rows.Get(row, 10), rows.Get(row, 11), ParseObject(rows.Get(row, 12)),
+                               static_cast<int>(rows.GetInt(row, 13))};
+  }
+  saga.created_at = rows.Get(row, 14);
+  saga.updated_at = rows.Get(row, 15);
+  return saga;
+}
+
+PgParam NullIfEmpty(const std::string& text) { return text.empty() ? PgParam{} : PgParam{text}; }
+
+std::string Select(std::string_view rest) { return "SELECT " + std::string(kColumns) + " FROM sagaflow.sagas " + std::string(rest); }
+
+}  // namespace
+
+Result<SagaRecord> SagaRepository::SelectOne(std::string_view sql, const std::vector<PgParam>& params) {
+  auto rows = conn_.Exec(sql, params);
+  if (!rows.ok()) return rows.status();
+  if (rows->rows() == 0) return Status::NotFound("saga not found");
+  return RowToSaga(rows.value(), 0);
+}
+
+Result<bool> SagaRepository::InsertIfAbsent(const SagaRecord& saga) {
+  const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
+  auto inserted = conn_.Exec(
+      "INSERT INTO sagaflow.sagas (id, type, business_key, state, status, version, idempotency_key,"
+      " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14)"
+      " ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+      {saga.id, saga.type, saga.business_key, saga.state, saga.status, std::to_string(saga.version),
+       NullIfEmpty(saga.idempotency_key), NullIfEmpty(saga.request_hash), ToJson(saga.input), ToJson(saga.context),
+       pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
+       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0)});
+  if (!inserted.ok()) return inserted.status();
+  return inserted->affected() == 1;
+}
+
+Result<SagaRecord> SagaRepository::LockForUpdate(const std::string& id) {
+  static const std::string kSql = Select("WHERE id = $1 FOR UPDATE");
+  return SelectOne(kSql, {id});
+}
+
+Result<SagaRecord> SagaRepository::TryLock(const std::string& id) {
+  static const std::string kSql = Select("WHERE id = $1 FOR UPDATE SKIP LOCKED");
+  return SelectOne(kSql, {id});
+}
+
+Result<SagaRecord> SagaRepository::Get(const std::string& id) {
+  static const std::string kSql = Select("WHERE id = $1");
+  return SelectOne(kSql, {id});
+}
+
+Result<SagaRecord> SagaRepository::FindByIdempotencyKey(const std::string& type, const std::string& key) {
+  static const std::string kSql = Select("WHERE type = $1 AND idempotency_key = $2");
+  return SelectOne(kSql, {type, key});
+}
+
+Result<SagaRecord> SagaRepository::FindByBusinessKey(const std::string& type, const std::string& business_key) {
+  static const std::string kSql = Select("WHERE type = $1 AND business_key = $2 ORDER BY created_at DESC LIMIT 1");
+  return SelectOne(kSql, {type, business_key});
+}
+
+Status SagaRepository::Update(const SagaRecord& saga) {
+  const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
+  auto updated = conn_.Exec(
+      "UPDATE sagaflow.sagas SET state = $2, status = $3, version = $4, context = $5::jsonb,"
+      " pending_command_id = $6, pending_step = $7, pending_payload = $8::jsonb, pending_attempt = $9,"
+      " updated_at = clock_timestamp()"
+      " WHERE id = $1 AND version = $4 - 1",
+      {saga.id, saga.state, saga.status, std::to_string(saga.version), ToJson(saga.context),
+       pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
+       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0)});
+  if (!updated.ok()) return updated.status();
+  if (updated->affected() != 1) {
+    return Status::Conflict("saga " + saga.id + " changed concurrently (expected version " +
+                            std::to_string(saga.version - 1) + ")");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<SagaRecord>> SagaRepository::List(const SagaFilter& filter) {
+  static const std::string kSql = Select(
+      "WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)"
+      " ORDER BY created_at DESC LIMIT $3");
+  auto rows = conn_.Exec(kSql, {NullIfEmpty(filter.type), NullIfEmpty(filter.status), std::to_string(filter.limit)});
+  if (!rows.ok()) return rows.status();
+  std::vector<SagaRecord> sagas;
+  sagas.reserve(static_cast<std::size_t>(rows->rows()));
+  for (int i = 0; i < rows->rows(); ++i) sagas.push_back(RowToSaga(rows.value(), i));
+  return sagas;
+}
+
+Status SagaRepository::AppendHistory(const std::string& saga_id, const HistoryEntry& entry) {
+  auto inserted = conn_.Exec(
+      "INSERT INTO sagaflow.saga_history (saga_id, seq, event, from_state, to_state, payload)"
+      " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+      {saga_id, std::to_string(entry.seq), entry.event, NullIfEmpty(entry.from_state), entry.to_state,
+       ToJson(entry.payload)});
+  return inserted.ok() ? Status::Ok() : inserted.status();
+}
+
+Result<std::vector<HistoryEntry>> SagaRepository::History(const std::string& saga_id) {
+  auto rows = conn_.Exec(
+      "SELECT seq, event, coalesce(from_state, ''), to_state, payload::text,"
+      " to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM sagaflow.saga_history"
+      " WHERE saga_id = $1 ORDER BY seq",
+      {saga_id});
+  if (!rows.ok()) return rows.status();
+  std::vector<HistoryEntry> history;
+  for (int i = 0; i < rows->rows(); ++i) {
+    history.push_back(HistoryEntry{rows->GetInt(i, 0), rows->Get(i, 1), rows->Get(i, 2), rows->Get(i, 3),
+                                   ParseObject(rows->Get(i, 4)), rows->Get(i, 5)});
+  }
+  return history;
+}
+
+}  // namespace sagaflow::storage

@@ -1,0 +1,84 @@
+#pragma once
+// Saga rows and their append-only history. Every method runs on the caller's connection,
+// inside the caller's transaction. Not thread-safe (neither is the connection).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json.hpp"
+#include "common/status.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace sagaflow::storage {
+
+//! The step a saga waits on: the command was (or will be) published; its reply is due.
+struct PendingStep {
+  std::string command_id;
+  std::string step;
+  json::object payload;
+  int attempt = 1;
+};
+
+struct SagaRecord {
+  std::string id;
+  std::string type;
+  std::string business_key;
+  std::string state;
+  std::string status;
+  std::int64_t version = 0;
+  std::string idempotency_key;
+  std::string request_hash;
+  json::object input;
+  json::object context;
+  std::optional<PendingStep> pending;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct HistoryEntry {
+  std::int64_t seq = 0;
+  std::string event;
+  std::string from_state;
+  std::string to_state;
+  json::object payload;
+  std::string at;
+};
+
+struct SagaFilter {
+  std::string type;    //!< empty: any
+  std::string status;  //!< empty: any
+  int limit = 50;
+};
+
+class SagaRepository {
+ public:
+  explicit SagaRepository(PgConnection& conn) : conn_(conn) {}
+
+  //! Inserts a new saga unless (type, idempotency key) exists. Returns false on that conflict.
+  Result<bool> InsertIfAbsent(const SagaRecord& saga);
+  //! The saga with this id, locked FOR UPDATE until the transaction ends. NotFound if absent.
+  Result<SagaRecord> LockForUpdate(const std::string& id);
+  //! Like LockForUpdate but returns NotFound also when another transaction holds the row (SKIP LOCKED).
+  Result<SagaRecord> TryLock(const std::string& id);
+  //! The saga with this id, unlocked. NotFound if absent.
+  Result<SagaRecord> Get(const std::string& id);
+  //! The saga started with this key for this type. NotFound if none.
+  Result<SagaRecord> FindByIdempotencyKey(const std::string& type, const std::string& key);
+  //! The newest saga of this type for a business key (an order id). NotFound if none.
+  Result<SagaRecord> FindByBusinessKey(const std::string& type, const std::string& business_key);
+  //! Writes state, status, context and pending step. `saga.version` must be the stored
+  //! version + 1; Conflict if another writer got there first.
+  Status Update(const SagaRecord& saga);
+  Result<std::vector<SagaRecord>> List(const SagaFilter& filter);
+
+  Status AppendHistory(const std::string& saga_id, const HistoryEntry& entry);
+  Result<std::vector<HistoryEntry>> History(const std::string& saga_id);
+
+ private:
+  Result<SagaRecord> SelectOne(std::string_view sql, const std::vector<PgParam>& params);
+  PgConnection& conn_;
+};
+
+}  // namespace sagaflow::storage

@@ -1,0 +1,47 @@
+#include "storage/timer_repository.hpp"
+
+namespace sagaflow::storage {
+
+Status TimerRepository::Schedule(const std::string& saga_id, const std::string& name,
+                                 std::chrono::milliseconds delay, const json::object& payload) {
+  auto upserted = conn_.Exec(
+      "INSERT INTO sagaflow.timers (saga_id, name, fire_at, payload)"
+      " VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3::double precision / 1000), $4::jsonb)"
+      " ON CONFLICT (saga_id, name) DO UPDATE SET fire_at = EXCLUDED.fire_at, payload = EXCLUDED.payload",
+      {saga_id, name, std::to_string(delay.count()), ToJson(payload)});
+  return upserted.ok() ? Status::Ok() : upserted.status();
+}
+
+Status TimerRepository::Cancel(const std::string& saga_id, const std::string& name) {
+  auto deleted = conn_.Exec("DELETE FROM sagaflow.timers WHERE saga_id = $1 AND name = $2", {saga_id, name});
+  return deleted.ok() ? Status::Ok() : deleted.status();
+}
+
+Status TimerRepository::CancelAll(const std::string& saga_id) {
+  auto deleted = conn_.Exec("DELETE FROM sagaflow.timers WHERE saga_id = $1", {saga_id});
+  return deleted.ok() ? Status::Ok() : deleted.status();
+}
+
+Result<std::optional<DueTimer>> TimerRepository::ClaimDue() {
+  auto rows = conn_.Exec(
+      "SELECT saga_id::text, name, payload::text FROM sagaflow.timers WHERE fire_at <= clock_timestamp()"
+      " ORDER BY fire_at LIMIT 1 FOR UPDATE SKIP LOCKED");
+  if (!rows.ok()) return rows.status();
+  if (rows->rows() == 0) return std::optional<DueTimer>{};
+  auto payload = ParseJsonObject(rows->Get(0, 2));
+  return std::optional<DueTimer>{
+      DueTimer{rows->Get(0, 0), rows->Get(0, 1), payload.ok() ? std::move(payload.value()) : json::object{}}};
+}
+
+Status TimerRepository::Delete(const DueTimer& timer) { return Cancel(timer.saga_id, timer.name); }
+
+Result<std::optional<std::chrono::milliseconds>> TimerRepository::NextDueIn() {
+  auto rows = conn_.Exec(
+      "SELECT greatest(0, ceil(extract(epoch FROM (min(fire_at) - clock_timestamp())) * 1000))::bigint"
+      " FROM sagaflow.timers");
+  if (!rows.ok()) return rows.status();
+  if (rows->IsNull(0, 0)) return std::optional<std::chrono::milliseconds>{};
+  return std::optional<std::chrono::milliseconds>{std::chrono::milliseconds(rows->GetInt(0, 0))};
+}
+
+}  // namespace sagaflow::storage

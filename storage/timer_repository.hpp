@@ -1,0 +1,41 @@
+#pragma once
+// Durable timers, one per (saga, name): step timeouts and retries, payment windows,
+// review deadlines. Times are the database's clock, so every sagad agrees on "due".
+// Runs on the caller's transaction.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "common/json.hpp"
+#include "common/status.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace sagaflow::storage {
+
+struct DueTimer {
+  std::string saga_id;
+  std::string name;
+  json::object payload;
+};
+
+class TimerRepository {
+ public:
+  explicit TimerRepository(PgConnection& conn) : conn_(conn) {}
+  //! Sets (or moves) the saga's timer `name` to fire `delay` from now.
+  Status Schedule(const std::string& saga_id, const std::string& name, std::chrono::milliseconds delay,
+                  const json::object& payload);
+  Status Cancel(const std::string& saga_id, const std::string& name);
+  Status CancelAll(const std::string& saga_id);
+  //! One due timer, locked; timers other pollers hold are skipped. nullopt if none is due.
+  Result<std::optional<DueTimer>> ClaimDue();
+  //! Removes a fired timer.
+  Status Delete(const DueTimer& timer);
+  //! Milliseconds until the next timer is due (0 if overdue); nullopt when there are none.
+  Result<std::optional<std::chrono::milliseconds>> NextDueIn();
+
+ private:
+  PgConnection& conn_;
+};
+
+}  // namespace sagaflow::storage

@@ -1,0 +1,3 @@
+#include "workers/worker_app.hpp"
+
+int main(int argc, char** argv) { return sagaflow::workers::WorkerMain(argc, argv); }

@@ -1,0 +1,175 @@
+#include "workers/worker_app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "common/config.hpp"
+#include "common/logging.hpp"
+#include "common/topology.hpp"
+#include "storage/migrations.hpp"
+#include "storage/transaction.hpp"
+#include "workers/handlers/inventory_handlers.hpp"
+#include "workers/handlers/logistics_handlers.hpp"
+#include "workers/handlers/payment_handlers.hpp"
+
+namespace sagaflow::workers {
+namespace {
+
+Result<HandlerMap> HandlersFor(std::string_view role, const Config& config) {
+  if (role == "inventory") {
+    InventoryOptions options;
+    options.hold = config.GetDuration("inventory", "hold", options.hold);
+    return InventoryHandlers(options);
+  }
+  if (role == "payment") {
+    PaymentOptions options;
+    options.channel_url = config.GetString("payment", "channel_url", options.channel_url);
+    options.notify_url = config.GetString("payment", "notify_url", options.notify_url);
+    return PaymentHandlers(options);
+  }
+  if (role == "logistics") return LogisticsHandlers();
+  return Status::InvalidArgument("roles", "unknown role '" + std::string(role) + "'");
+}
+
+std::vector<std::string> SplitRoles(const std::string& roles) {
+  std::vector<std::string> out;
+  std::stringstream in(roles);
+  for (std::string role; std::getline(in, role, ',');) {
+    if (!role.empty()) out.push_back(role);
+  }
+  return out;
+}
+
+Status Migrate(const std::string& pg_url) {
+  auto conn = storage::PgConnection::Connect(pg_url);
+  if (!conn.ok()) return conn.status();
+  auto applied = storage::ApplyMigrations(*conn.value(), storage::WorkerMigrations());
+  return applied.ok() ? Status::Ok() : applied.status();
+}
+
+//! Upserts products from a JSON array of {sku, name, price_cents, available, on_sale?, spec?}.
+Status Seed(const std::string& pg_url, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument("file", "cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  json::value products = json::parse(text.str(), ec);
+  if (ec || !products.is_array()) return Status::InvalidArgument("file", path + " is not a JSON array");
+  auto conn = storage::PgConnection::Connect(pg_url);
+  if (!conn.ok()) return conn.status();
+  storage::Transaction tx(*conn.value());
+  SAGAFLOW_RETURN_IF_ERROR(tx.status());
+  for (const json::value& item : products.as_array()) {
+    if (!item.is_object()) return Status::InvalidArgument("file", "every product must be an object");
+    const json::object& product = item.as_object();
+    auto sku = GetString(product, "sku");
+    if (!sku.ok()) return sku.status();
+    SAGAFLOW_RETURN_IF_ERROR(conn.value()->Exec(
+        "INSERT INTO workers.products (sku, name, spec, price_cents, on_sale, available)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name,"
+        " spec = EXCLUDED.spec, price_cents = EXCLUDED.price_cents, on_sale = EXCLUDED.on_sale,"
+        " available = EXCLUDED.available",
+        {sku.value(), StringOr(product, "name", sku.value()), StringOr(product, "spec"),
+         std::to_string(IntOr(product, "price_cents", 0)),
+         product.contains("on_sale") && product.at("on_sale").is_bool() && !product.at("on_sale").as_bool() ? "false"
+                                                                                                             : "true",
+         std::to_string(IntOr(product, "available", 0))}));
+  }
+  SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
+  spdlog::info("seeded {} products from {}", products.as_array().size(), path);
+  return Status::Ok();
+}
+
+int Run(const Config& config, const std::string& roles_arg) {
+  RoleWorkerOptions base;
+  base.pg_url = config.GetString("postgres", "url", "");
+  base.amqp_url = config.GetString("amqp", "url", "");
+  base.prefetch = static_cast<std::uint16_t>(config.GetInt("workers", "prefetch", 16));
+  if (const char* crash = std::getenv("SAGAFLOW_TESTPOINT_CRASH_AFTER_COMMIT")) base.crash_after_commit_step = crash;
+  if (base.pg_url.empty() || base.amqp_url.empty()) {
+    spdlog::error("postgres.url and amqp.url are required (or SAGAFLOW_POSTGRES_URL / SAGAFLOW_AMQP_URL)");
+    return 2;
+  }
+  const std::string roles_text = roles_arg.empty() ? config.GetString("workers", "roles", "") : roles_arg;
+  const std::vector<std::string> roles = SplitRoles(roles_text);
+  if (roles.empty()) {
+    spdlog::error("no roles given: use --roles inventory,payment,logistics");
+    return 2;
+  }
+  if (Status migrated = Migrate(base.pg_url); !migrated.ok()) {
+    spdlog::error("worker migrations failed: {}", migrated.ToString());
+    return 1;
+  }
+  std::vector<std::unique_ptr<RoleWorker>> workers;
+  for (const std::string& role : roles) {
+    auto handlers = HandlersFor(role, config);
+    if (!handlers.ok()) {
+      spdlog::error("{}", handlers.status().ToString());
+      return 2;
+    }
+    RoleWorkerOptions options = base;
+    options.role = role;
+    workers.push_back(std::make_unique<RoleWorker>(std::move(options), std::move(handlers.value())));
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  {
+    std::vector<std::jthread> threads;
+    for (auto& worker : workers) {
+      threads.emplace_back([&worker](std::stop_token stop) { worker->Run(stop); });
+    }
+    std::cout << "worker running roles " << roles_text << std::endl;
+    int received = 0;
+    sigwait(&signals, &received);
+    spdlog::info("received signal {}, stopping workers", received);
+  }
+  spdlog::info("saga-worker stopped");
+  return 0;
+}
+
+}  // namespace
+
+int WorkerMain(int argc, char** argv) {
+  CLI::App app{"saga-worker: executes saga steps for one or more roles"};
+  std::string config_path;
+  std::string roles;
+  std::string seed_file;
+  app.add_option("-c,--config", config_path, "JSON config file (every key also settable as SAGAFLOW_<BLOCK>_<KEY>)");
+  app.require_subcommand(0, 1);
+  CLI::App* run = app.add_subcommand("run", "consume and execute steps (default)");
+  app.add_option("--roles", roles, "comma-separated roles: inventory,payment,logistics");
+  run->add_option("--roles", roles, "comma-separated roles: inventory,payment,logistics");
+  CLI::App* migrate = app.add_subcommand("migrate", "apply the workers' schema and exit");
+  CLI::App* seed = app.add_subcommand("seed", "upsert products from a JSON file and exit");
+  seed->add_option("file", seed_file, "JSON array of products")->required();
+  CLI11_PARSE(app, argc, argv);
+
+  auto config = Config::Load(config_path);
+  if (!config.ok()) {
+    std::cerr << config.status().ToString() << std::endl;
+    return 2;
+  }
+  InitLogging("saga-worker", config->GetString("log", "level", "info"));
+  const std::string pg_url = config->GetString("postgres", "url", "");
+  if (migrate->parsed() || seed->parsed()) {
+    Status status = Migrate(pg_url);
+    if (status.ok() && seed->parsed()) status = Seed(pg_url, seed_file);
+    if (!status.ok()) spdlog::error("{}", status.ToString());
+    return status.ok() ? 0 : 1;
+  }
+  return Run(config.value(), roles);
+}
+
+}  // namespace sagaflow::workers

@@ -1,0 +1,55 @@
+#pragma once
+// The worker runtime: for one role (a queue), consume commands with manual ack, execute
+// each at most once, publish the reply, then ack.
+//
+// Exactly-once effect per command id, even with redelivery, engine re-sends and several
+// workers on one queue: the handler runs in a transaction that first takes an advisory lock
+// on the command id and looks it up in workers.processed_commands; the handler's writes and
+// the stored reply commit together. A command seen before gets the stored reply again, with
+// the same message id, so the orchestrator's inbox drops it if it already has it.
+// A crash anywhere before the ack leaves the message in the queue; it is redelivered.
+//
+// One RoleWorker per thread; it owns its PostgreSQL connection and two AMQP connections
+// (consume, publish-with-confirms).
+
+#include <map>
+#include <memory>
+#include <stop_token>
+#include <string>
+
+#include "common/status.hpp"
+#include "common/wire.hpp"
+#include "workers/step_handler.hpp"
+
+namespace sagaflow::workers {
+
+struct RoleWorkerOptions {
+  std::string role;
+  std::string pg_url;
+  std::string amqp_url;
+  std::uint16_t prefetch = 16;
+  //! Test hook (env SAGAFLOW_TESTPOINT_CRASH_AFTER_COMMIT=<step>): exit the process after
+  //! committing that step's effect but before publishing the reply, as a crash would.
+  std::string crash_after_commit_step;
+};
+
+//! Step name → handler for one role.
+using HandlerMap = std::map<std::string, std::unique_ptr<StepHandler>, std::less<>>;
+
+class RoleWorker {
+ public:
+  RoleWorker(RoleWorkerOptions options, HandlerMap handlers)
+      : options_(std::move(options)), handlers_(std::move(handlers)) {}
+  //! Consumes until `stop` is requested, reconnecting after failures.
+  void Run(std::stop_token stop);
+
+ private:
+  Status RunConnected(std::stop_token stop);
+  //! Executes (or replays) one command and returns the reply to publish.
+  Result<wire::Reply> Process(storage::PgConnection& db, const wire::Command& command);
+
+  const RoleWorkerOptions options_;
+  HandlerMap handlers_;
+};
+
+}  // namespace sagaflow::workers

@@ -1,0 +1,89 @@
+#include "workflows/order_steps.hpp"
+
+namespace sagaflow::workflows::order {
+namespace {
+Status RequireNonEmptyString(const json::object& obj, std::string_view key, const std::string& field) {
+  auto value = GetString(obj, key, field);
+  if (!value.ok()) return value.status();
+  if (value->empty()) return Status::InvalidArgument(field, "must not be empty");
+  return Status::Ok();
+}
+}  // namespace
+
+Result<json::object> ValidateOrderInput(const json::object& input, const std::string& order_id) {
+  SAGAFLOW_RETURN_IF_ERROR(RequireNonEmptyString(input, "user_id", "user_id"));
+  auto items_it = input.find("items");
+  if (items_it == input.end()) return Status::InvalidArgument("items", "is required");
+  if (!items_it->value().is_array()) return Status::InvalidArgument("items", "must be an array");
+  const json::array& items = items_it->value().as_array();
+  if (items.empty()) return Status::InvalidArgument("items", "must not be empty");
+  json::array clean_items;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string field = "items[" + std::to_string(i) + "]";
+    if (!items[i].is_object()) return Status::InvalidArgument(field, "must be an object");
+    const json::object& item = items[i].as_object();
+    SAGAFLOW_RETURN_IF_ERROR(RequireNonEmptyString(item, "sku", field + ".sku"));
+    auto quantity = GetInt(item, "quantity", field + ".quantity");
+    if (!quantity.ok()) return quantity.status();
+    if (quantity.value() <= 0) return Status::InvalidArgument(field + ".quantity", "must be greater than 0");
+    if (quantity.value() > 10'000) return Status::InvalidArgument(field + ".quantity", "must be at most 10000");
+    clean_items.push_back(json::object{{"sku", item.at("sku")}, {"quantity", quantity.value()}});
+  }
+  if (auto coupon = input.find("coupon_id"); coupon != input.end() && !coupon->value().is_string()) {
+    return Status::InvalidArgument("coupon_id", "must be a string");
+  }
+  if (input.contains("points")) {
+    auto points = GetInt(input, "points");
+    if (!points.ok()) return points.status();
+    if (points.value() < 0) return Status::InvalidArgument("points", "must be at least 0");
+  }
+  if (auto address = input.find("address"); address != input.end() && !address->value().is_object()) {
+    return Status::InvalidArgument("address", "must be an object");
+  }
+  json::object context = input;
+  context["items"] = std::move(clean_items);
+  context["order_id"] = order_id;
+  return context;
+}
+
+Status ValidateShipSignal(const json::object& payload) {
+  SAGAFLOW_RETURN_IF_ERROR(RequireNonEmptyString(payload, "carrier", "carrier"));
+  return RequireNonEmptyString(payload, "tracking_number", "tracking_number");
+}
+
+json::object ReservePayload(const json::object& context) {
+  return {{"order_id", context.at("order_id")}, {"items", context.at("items")}};
+}
+
+json::object CreatePaymentPayload(const json::object& context) {
+  return {{"order_id", context.at("order_id")}, {"amount_cents", IntOr(context, "amount_cents", 0)}};
+}
+
+json::object OrderOnlyPayload(const json::object& context) { return {{"order_id", context.at("order_id")}}; }
+
+json::object RecordShipmentPayload(const json::object& context) {
+  json::object payload{{"order_id", context.at("order_id")}};
+  if (const json::object* shipment = ObjectOrNull(context, "shipment")) {
+    payload["carrier"] = shipment->contains("carrier") ? shipment->at("carrier") : json::value("");
+    payload["tracking_number"] = shipment->contains("tracking_number") ? shipment->at("tracking_number") : json::value("");
+  }
+  if (auto address = context.find("address"); address != context.end()) payload["address"] = address->value();
+  return payload;
+}
+
+void Remember(json::object& context, std::string_view section, const json::object& from) {
+  json::value& slot = context[section];
+  if (!slot.is_object()) slot = json::object{};
+  for (const auto& [key, value] : from) slot.as_object()[key] = value;
+}
+
+void RememberFailure(json::object& context, const json::object& failure) { context["failure"] = failure; }
+
+json::object OrderEventBody(const json::object& context, std::string_view state) {
+  json::object body{{"order_id", context.at("order_id")}, {"state", state}};
+  if (auto user = context.find("user_id"); user != context.end()) body["user_id"] = user->value();
+  if (auto amount = context.find("amount_cents"); amount != context.end()) body["amount_cents"] = amount->value();
+  return body;
+}
+
+}  // namespace sagaflow::workflows::order
