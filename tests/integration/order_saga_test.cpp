@@ -1,0 +1,286 @@
+// The order saga end to end: sagad, saga-worker and the fake payment channel as processes,
+// against the real PostgreSQL and RabbitMQ that scripts/test starts.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "common/crypto.hpp"
+#include "common/wire.hpp"
+#include "tests/integration/saga_cluster.hpp"
+#include "tests/integration/test_util.hpp"
+#include "workers/amqp/amqp_connection.hpp"
+
+namespace sagaflow::test {
+namespace {
+
+using std::chrono::seconds;
+
+class OrderSagaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!SagaCluster::Available()) GTEST_SKIP() << "SAGAFLOW_TEST_PG_URL / SAGAFLOW_TEST_AMQP_URL not set";
+    cluster_ = std::make_unique<SagaCluster>();
+    cluster_->AddProduct("tea", 1200, 10);
+  }
+
+  //! Places an order and returns its saga id.
+  std::string Place(const std::string& key, const json::object& body) {
+    HttpAnswer placed = cluster_->PlaceOrder(key, body);
+    EXPECT_EQ(placed.status, 201u) << ToJson(placed.body);
+    return StringOr(placed.body, "saga_id");
+  }
+
+  std::int64_t Stock(const std::string& sku, const std::string& column) {
+    return cluster_
+        ->Query("SELECT " + column + " FROM workers.products WHERE sku = $1", {sku})
+        .GetInt(0, 0);
+  }
+
+  //! Drives a placed order from awaiting_payment to completed.
+  void PayShipReceive(const std::string& saga_id) {
+    ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment")) << cluster_->Logs();
+    ASSERT_EQ(cluster_->PayAtChannel(saga_id).status, 200u);
+    ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_shipment")) << cluster_->Logs();
+    ASSERT_EQ(cluster_->Signal(saga_id, "ship", {{"carrier", "SF"}, {"tracking_number", "SF100"}}).status, 202u);
+    ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_receipt")) << cluster_->Logs();
+    ASSERT_EQ(cluster_->Signal(saga_id, "receive").status, 202u);
+    ASSERT_TRUE(cluster_->WaitForState(saga_id, "completed")) << cluster_->Logs();
+  }
+
+  std::unique_ptr<SagaCluster> cluster_;
+};
+
+TEST_F(OrderSagaTest, HappyPathRunsToCompleted) {
+  cluster_->StartAll();
+  const std::string saga_id = Place("happy-1", SagaCluster::OrderBody("tea", 2));
+  PayShipReceive(saga_id);
+
+  HttpAnswer saga = cluster_->GetSaga(saga_id);
+  EXPECT_EQ(StringOr(saga.body, "status"), "completed");
+  const json::object& context = *ObjectOrNull(saga.body, "context");
+  EXPECT_EQ(IntOr(context, "amount_cents", 0), 2400);
+  EXPECT_EQ(StringOr(*ObjectOrNull(context, "payment"), "status"), "paid");
+  EXPECT_EQ(StringOr(*ObjectOrNull(context, "shipment"), "tracking_number"), "SF100");
+  EXPECT_EQ(cluster_->HistoryEvents(saga_id),
+            (std::vector<std::string>{"started", "inventory.reserve.succeeded", "payment.create.succeeded",
+                                      "payment.succeeded", "inventory.confirm.succeeded", "signal.ship",
+                                      "logistics.record_shipment.succeeded", "signal.receive"}));
+  EXPECT_EQ(Stock("tea", "available"), 8);
+  EXPECT_EQ(Stock("tea", "reserved"), 0);
+  EXPECT_EQ(Stock("tea", "sold"), 2);
+  // Domain events went out through the outbox.
+  EXPECT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE sent_at IS NULL").GetInt(0, 0) == 0;
+  }));
+  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE exchange = 'order.events'"
+                            " AND routing_key IN ('order.created', 'order.paid', 'order.shipped', 'order.completed')")
+                .GetInt(0, 0),
+            4);
+}
+
+TEST_F(OrderSagaTest, SameIdempotencyKeyReturnsTheSameSaga) {
+  cluster_->StartSagad();
+  const json::object body = SagaCluster::OrderBody("tea", 1);
+  HttpAnswer first = cluster_->PlaceOrder("idem-1", body);
+  ASSERT_EQ(first.status, 201u);
+  HttpAnswer again = cluster_->PlaceOrder("idem-1", body);
+  EXPECT_EQ(again.status, 200u);
+  EXPECT_EQ(StringOr(again.body, "saga_id"), StringOr(first.body, "saga_id"));
+  EXPECT_EQ(StringOr(again.body, "order_id"), StringOr(first.body, "order_id"));
+
+  HttpAnswer other_body = cluster_->PlaceOrder("idem-1", SagaCluster::OrderBody("tea", 3));
+  EXPECT_EQ(other_body.status, 422u);
+  EXPECT_EQ(StringOr(*ObjectOrNull(other_body.body, "error"), "code"), "unprocessable");
+
+  // Concurrent first requests with one key still make one saga (the unique index decides).
+  std::vector<std::thread> clients;
+  std::vector<unsigned> statuses(8);
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    clients.emplace_back([&, i] { statuses[i] = cluster_->PlaceOrder("idem-race", body).status; });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201u), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200u), 7);
+  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.sagas WHERE idempotency_key = 'idem-race'").GetInt(0, 0), 1);
+}
+
+TEST_F(OrderSagaTest, BadInputIsRefusedNamingTheField) {
+  cluster_->StartSagad();
+  auto field_of = [](const HttpAnswer& answer) { return StringOr(*ObjectOrNull(answer.body, "error"), "field"); };
+
+  HttpAnswer no_user = cluster_->PlaceOrder("bad-1", json::object{{"items", json::array{}}});
+  EXPECT_EQ(no_user.status, 400u);
+  EXPECT_EQ(field_of(no_user), "user_id");
+
+  json::object zero = SagaCluster::OrderBody("tea", 0);
+  HttpAnswer zero_quantity = cluster_->PlaceOrder("bad-2", zero);
+  EXPECT_EQ(zero_quantity.status, 400u);
+  EXPECT_EQ(field_of(zero_quantity), "items[0].quantity");
+
+  HttpAnswer no_key = cluster_->Call("POST", "/v1/orders", ToJson(SagaCluster::OrderBody("tea", 1)));
+  EXPECT_EQ(no_key.status, 400u);
+  EXPECT_EQ(field_of(no_key), "Idempotency-Key");
+
+  HttpAnswer not_json = cluster_->Call("POST", "/v1/orders", "{oops", {{"Idempotency-Key", "bad-3"}});
+  EXPECT_EQ(not_json.status, 400u);
+  EXPECT_EQ(field_of(not_json), "body");
+
+  EXPECT_EQ(cluster_->GetSaga("00000000-0000-0000-0000-000000000000").status, 404u);
+  EXPECT_EQ(cluster_->GetSaga("not-a-uuid").status, 404u);
+  EXPECT_EQ(cluster_->Call("GET", "/v1/sagas?status=sleeping").status, 400u);
+  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.sagas").GetInt(0, 0), 0);
+}
+
+TEST_F(OrderSagaTest, SignalTheStateDoesNotAcceptIsRefusedWith409) {
+  cluster_->StartAll();
+  const std::string saga_id = Place("signal-1", SagaCluster::OrderBody("tea", 1));
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment")) << cluster_->Logs();
+
+  HttpAnswer early = cluster_->Signal(saga_id, "receive");
+  EXPECT_EQ(early.status, 409u);
+  EXPECT_EQ(StringOr(*ObjectOrNull(early.body, "error"), "state"), "awaiting_payment");
+
+  HttpAnswer unknown = cluster_->Signal(saga_id, "teleport");
+  EXPECT_EQ(unknown.status, 400u);
+  EXPECT_EQ(StringOr(*ObjectOrNull(unknown.body, "error"), "field"), "name");
+
+  EXPECT_EQ(cluster_->Signal("00000000-0000-0000-0000-000000000000", "ship").status, 404u);
+  // Refusals change nothing.
+  EXPECT_EQ(StringOr(cluster_->GetSaga(saga_id).body, "state"), "awaiting_payment");
+  EXPECT_EQ(cluster_->HistoryEvents(saga_id).size(), 3u);
+}
+
+TEST_F(OrderSagaTest, PaymentCallbackWithBadSignatureIsRefused) {
+  cluster_->StartAll();
+  const std::string saga_id = Place("sig-1", SagaCluster::OrderBody("tea", 1));
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment")) << cluster_->Logs();
+  HttpAnswer saga = cluster_->GetSaga(saga_id);
+  const json::object& payment = *ObjectOrNull(*ObjectOrNull(saga.body, "context"), "payment");
+  const std::string body = ToJson(json::object{{"payment_id", payment.at("payment_id")},
+                                               {"merchant_order_id", saga.body.at("order_id")},
+                                               {"amount_cents", 1200},
+                                               {"status", "paid"}});
+  HttpAnswer forged = cluster_->Call("POST", "/v1/payments/callback", body,
+                                     {{"X-Signature", HmacSha256Hex("wrong-secret", body)}});
+  EXPECT_EQ(forged.status, 401u);
+  HttpAnswer unsigned_call = cluster_->Call("POST", "/v1/payments/callback", body);
+  EXPECT_EQ(unsigned_call.status, 401u);
+  EXPECT_EQ(StringOr(cluster_->GetSaga(saga_id).body, "state"), "awaiting_payment");
+
+  // The same body signed with the shared secret is accepted, once.
+  const auto signature = HmacSha256Hex(cluster_->payment_secret(), body);
+  EXPECT_EQ(cluster_->Call("POST", "/v1/payments/callback", body, {{"X-Signature", signature}}).status, 200u);
+  EXPECT_EQ(cluster_->Call("POST", "/v1/payments/callback", body, {{"X-Signature", signature}}).status, 200u);
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_shipment")) << cluster_->Logs();
+  auto events = cluster_->HistoryEvents(saga_id);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "payment.succeeded"), 1);
+}
+
+TEST_F(OrderSagaTest, WorkerKilledMidFlightThenRestartedStillCompletes) {
+  cluster_->StartAll();
+  cluster_->worker().Kill();  // SIGKILL: no goodbye to the broker
+  const std::string saga_id = Place("crash-1", SagaCluster::OrderBody("tea", 2));
+  // With no worker the command waits in its durable queue.
+  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE sent_at IS NOT NULL").GetInt(0, 0) >= 1;
+  }));
+  EXPECT_EQ(StringOr(cluster_->GetSaga(saga_id).body, "state"), "reserving_inventory");
+
+  cluster_->StartWorker();
+  PayShipReceive(saga_id);
+  EXPECT_EQ(Stock("tea", "sold"), 2);
+}
+
+TEST_F(OrderSagaTest, WorkerCrashAfterCommitBeforeReplyAppliesTheStepOnce) {
+  cluster_->StartChannel();
+  cluster_->StartSagad();
+  // The worker commits the reservation, then dies before replying or acking.
+  cluster_->StartWorker("inventory,payment,logistics", {{"SAGAFLOW_TESTPOINT_CRASH_AFTER_COMMIT", "inventory.reserve"}});
+  const std::string saga_id = Place("crash-2", SagaCluster::OrderBody("tea", 3));
+  ASSERT_TRUE(cluster_->worker().WaitForExit(seconds(20))) << cluster_->Logs();
+  EXPECT_EQ(cluster_->worker().exit_code(), 86);
+  EXPECT_EQ(Stock("tea", "reserved"), 3);
+
+  // The redelivered command finds its stored reply: no second reservation.
+  cluster_->StartWorker();
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment")) << cluster_->Logs();
+  EXPECT_EQ(Stock("tea", "available"), 7);
+  EXPECT_EQ(Stock("tea", "reserved"), 3);
+  PayShipReceive(saga_id);
+  EXPECT_EQ(Stock("tea", "sold"), 3);
+}
+
+TEST_F(OrderSagaTest, SagadKilledMidFlightResumesAfterRestart) {
+  cluster_->StartAll();
+  const std::string saga_id = Place("crash-3", SagaCluster::OrderBody("tea", 1));
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment")) << cluster_->Logs();
+  cluster_->sagad().Kill();
+  cluster_->StartSagad();
+  PayShipReceive(saga_id);
+}
+
+TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
+  cluster_->StartSagad();  // no workers: the test plays the inventory worker
+  const std::string saga_id = Place("dup-1", SagaCluster::OrderBody("tea", 1));
+  HttpAnswer saga = cluster_->GetSaga(saga_id);
+  const json::object& pending = *ObjectOrNull(saga.body, "pending_step");
+  wire::Reply reply;
+  reply.command_id = StringOr(pending, "command_id");
+  reply.message_id = wire::ReplyMessageId(reply.command_id, 1);
+  reply.saga_id = saga_id;
+  reply.step = "inventory.reserve";
+  reply.result = json::object{{"amount_cents", 1200}};
+
+  auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test duplicate reply");
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  amqp::OutgoingMessage message{std::string(wire::kRepliesExchange), std::string(wire::kReplyRoutingKey),
+                                wire::EncodeReply(reply), reply.message_id};
+  // The same reply twice (a redelivery), then a stale one for the same command with a new id.
+  wire::Reply stale = reply;
+  stale.message_id = wire::ReplyMessageId(reply.command_id, 2);
+  amqp::OutgoingMessage stale_message{std::string(wire::kRepliesExchange), std::string(wire::kReplyRoutingKey),
+                                      wire::EncodeReply(stale), stale.message_id};
+  ASSERT_TRUE(publisher.value()->PublishBatch({message, message, stale_message}, seconds(10)).ok());
+
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "creating_payment")) << cluster_->Logs();
+  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return cluster_->Query("SELECT count(*) FROM sagaflow.inbox").GetInt(0, 0) == 2;
+  }));
+  auto events = cluster_->HistoryEvents(saga_id);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "inventory.reserve.succeeded"), 1);
+  EXPECT_EQ(events.size(), 2u);
+  // Exactly one payment.create command was queued.
+  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE routing_key = 'payment.create'").GetInt(0, 0),
+            1);
+}
+
+TEST_F(OrderSagaTest, OutOfStockOrderIsCompensatedWithTheReason) {
+  cluster_->StartAll();
+  const std::string saga_id = Place("short-1", SagaCluster::OrderBody("tea", 11));
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "compensated")) << cluster_->Logs();
+  HttpAnswer saga = cluster_->GetSaga(saga_id);
+  EXPECT_EQ(StringOr(saga.body, "status"), "compensated");
+  const json::object& failure = *ObjectOrNull(*ObjectOrNull(saga.body, "context"), "failure");
+  EXPECT_EQ(StringOr(failure, "code"), "insufficient_stock");
+  EXPECT_EQ(Stock("tea", "available"), 10);
+}
+
+TEST_F(OrderSagaTest, PaymentChannelDownRetriesThenReleasesInventory) {
+  cluster_->SetEnv("SAGAFLOW_ENGINE_MAX_ATTEMPTS", "3");
+  cluster_->StartAll();
+  ASSERT_EQ(cluster_->Call("POST", "/channel/admin/fail-rate", ToJson(json::object{{"fail_rate", 1.0}})).status, 200u);
+  const std::string saga_id = Place("down-1", SagaCluster::OrderBody("tea", 4));
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "compensated")) << cluster_->Logs();
+  auto events = cluster_->HistoryEvents(saga_id);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "step.retry_scheduled"), 2);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "payment.create.failed"), 1);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "inventory.release.succeeded"), 1);
+  EXPECT_EQ(Stock("tea", "available"), 10);
+  EXPECT_EQ(Stock("tea", "reserved"), 0);
+}
+
+}  // namespace
+}  // namespace sagaflow::test
