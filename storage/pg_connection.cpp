@@ -66,8 +66,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
     return Status::Transient("cannot connect to PostgreSQL: " + message);
   }
   auto connection = std::unique_ptr<PgConnection>(new PgConnection(conn));
-  // Timestamps travel as text; keep them unambiguous across processes.
-  SAGAFLOW_RETURN_IF_ERROR(connection->ExecScript("SET TIME ZONE 'UTC'"));
+  // Timestamps travel as text: keep them unambiguous. Notices ("already exists, skipping") are noise.
+  SAGAFLOW_RETURN_IF_ERROR(connection->ExecScript("SET TIME ZONE 'UTC'; SET client_min_messages = warning"));
   return connection;
 }
 
