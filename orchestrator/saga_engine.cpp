@@ -96,7 +96,9 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
     }
     saga.state.clear();  // history entry 1 reads "(new) -> <initial state>"
     SAGAFLOW_RETURN_IF_ERROR(PersistTransition(conn, saga, SagaEvent{"started", {}}, started.value(), false));
-    outcome = StartOutcome{std::move(saga), true};
+    auto stored = sagas.Get(saga.id);  // with the database's timestamps
+    if (!stored.ok()) return stored.status();
+    outcome = StartOutcome{std::move(stored.value()), true};
     return Status::Ok();
   });
   if (!status.ok()) return status;
