@@ -4,7 +4,9 @@ namespace sagaflow::wire {
 
 const std::vector<WorkerRole>& WorkerRoles() {
   static const std::vector<WorkerRole> kRoles{
-      {"inventory", {"inventory.reserve", "inventory.confirm", "inventory.release"}},
+      {"inventory", {"catalog.price", "inventory.reserve", "inventory.confirm", "inventory.release"}},
+      {"promotions", {"coupon.freeze", "coupon.consume", "coupon.unfreeze"}},
+      {"points", {"points.freeze", "points.consume", "points.unfreeze"}},
       {"payment", {"payment.create", "payment.query", "payment.close", "payment.refund"}},
       {"logistics", {"logistics.record_shipment"}},
   };

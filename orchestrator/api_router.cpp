@@ -45,6 +45,7 @@ json::object SagaToJson(const storage::SagaRecord& saga, const std::vector<stora
                    {"state", saga.state},      {"status", saga.status},   {"version", saga.version},
                    {"context", saga.context},  {"created_at", saga.created_at}, {"updated_at", saga.updated_at}};
   if (saga.type == "order") out["order_id"] = saga.business_key;
+  if (!saga.parent_id.empty()) out["parent_id"] = saga.parent_id;
   if (saga.pending) {
     out["pending_step"] = json::object{
         {"step", saga.pending->step}, {"command_id", saga.pending->command_id}, {"attempt", saga.pending->attempt}};
@@ -72,6 +73,9 @@ HttpResponse ApiRouter::Handle(HttpRequest&& request) {
   if (parts.size() == 1 && parts[0] == "healthz" && verb == Verb::get) return Health(request);
   if (parts.size() >= 2 && parts[0] == "v1") {
     if (parts[1] == "orders" && parts.size() == 2 && verb == Verb::post) return StartSaga(request, "order");
+    if (parts[1] == "orders" && parts.size() == 4 && parts[3] == "cancel" && verb == Verb::post) {
+      return CancelOrder(request, parts[2]);
+    }
     if (parts[1] == "payments" && parts.size() == 3 && parts[2] == "callback" && verb == Verb::post) {
       return PaymentCallback(request);
     }
@@ -139,6 +143,21 @@ HttpResponse ApiRouter::Signal(const HttpRequest& request, const std::string& sa
   if (!body.ok()) return http::ErrorResponse(request, body.status());
   auto saga = engine_.Signal(saga_id, name, body.value());
   if (saga.status().IsConflict()) return ConflictWithState(request, saga.status(), saga_id);
+  if (!saga.ok()) return http::ErrorResponse(request, saga.status());
+  return Json(request, 202, SagaToJson(saga.value(), nullptr));
+}
+
+HttpResponse ApiRouter::CancelOrder(const HttpRequest& request, const std::string& order_id) {
+  auto body = BodyObject(request, true);
+  if (!body.ok()) return http::ErrorResponse(request, body.status());
+  auto order = engine_.FindByBusinessKey("order", order_id);
+  if (!order.ok()) return http::ErrorResponse(request, order.status());
+  auto saga = engine_.Signal(order->id, "cancel", body.value());
+  if (saga.status().IsConflict()) {
+    return ConflictWithState(
+        request, Status::Conflict("an order can be cancelled only while it awaits payment; " + saga.status().message()),
+        order->id);
+  }
   if (!saga.ok()) return http::ErrorResponse(request, saga.status());
   return Json(request, 202, SagaToJson(saga.value(), nullptr));
 }

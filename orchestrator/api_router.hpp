@@ -6,6 +6,7 @@
 //   GET  /v1/sagas/{id}                   state, status, context and history
 //   GET  /v1/sagas?type=&status=&limit=   list, newest first
 //   POST /v1/sagas/{id}/signals/{name}    feed an external event (202; 409 if refused)
+//   POST /v1/orders/{order_id}/cancel     user cancel (only while awaiting payment; else 409)
 //   POST /v1/sagas/{id}/retry             operator: re-send the pending step
 //   POST /v1/payments/callback            the payment channel's callback (X-Signature HMAC)
 //   GET  /healthz                         liveness + database reachability
@@ -32,6 +33,7 @@ class ApiRouter {
   http::HttpResponse GetSaga(const http::HttpRequest& request, const std::string& saga_id);
   http::HttpResponse ListSagas(const http::HttpRequest& request);
   http::HttpResponse Signal(const http::HttpRequest& request, const std::string& saga_id, std::string_view name);
+  http::HttpResponse CancelOrder(const http::HttpRequest& request, const std::string& order_id);
   http::HttpResponse Retry(const http::HttpRequest& request, const std::string& saga_id);
   http::HttpResponse PaymentCallback(const http::HttpRequest& request);
   http::HttpResponse Health(const http::HttpRequest& request);

@@ -148,7 +148,9 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   const bool new_step = transition.step.has_value();
   if (new_step) {
     saga.pending = storage::PendingStep{NewUuid(), transition.step->step, transition.step->payload, 1};
-  } else if (answers_pending_step || workflows::IsTerminal(transition.status)) {
+  } else if (answers_pending_step || transition.status != SagaStatus::kRunning) {
+    // Answered, or abandoned by a state that runs no step (a cancel while a query was out):
+    // a late reply to it is then stale and ignored.
     saga.pending.reset();
   }
   SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
@@ -176,7 +178,49 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   }
   spdlog::info("saga={} {} -> {} on {} (status {})", saga.id, from.empty() ? "(new)" : from, saga.state, event.name,
                saga.status);
+  // Last, so the parent or child transaction steps below see this saga's final row.
+  if (transition.start_child) SAGAFLOW_RETURN_IF_ERROR(StartChild(conn, saga, *transition.start_child));
+  if (workflows::IsTerminal(transition.status) && !saga.parent_id.empty()) {
+    SAGAFLOW_RETURN_IF_ERROR(NotifyParent(conn, saga));
+  }
   return Status::Ok();
+}
+
+Status SagaEngine::StartChild(PgConnection& conn, const SagaRecord& parent, const workflows::ChildSagaRequest& request) {
+  const workflows::SagaWorkflow* workflow = registry_.Find(request.type);
+  if (workflow == nullptr) return Status::Permanent("saga " + parent.id + " starts unknown type " + request.type);
+  auto plan = workflow->Prepare(request.input);
+  if (!plan.ok()) return plan.status();
+  SagaRecord child;
+  child.id = NewUuid();
+  child.type = request.type;
+  child.business_key = plan->business_key;
+  child.idempotency_key = parent.id + ":" + request.type;  // one child of a type per parent
+  child.parent_id = parent.id;
+  child.input = request.input;
+  child.context = std::move(plan->context);
+  auto started = workflow->Start(child.context);
+  if (!started.ok()) return started.status();
+  child.state = started->to;
+  child.status = std::string(workflows::SagaStatusName(started->status));
+  auto inserted = storage::SagaRepository(conn).InsertIfAbsent(child);
+  if (!inserted.ok()) return inserted.status();
+  if (!inserted.value()) return Status::Ok();
+  child.state.clear();
+  return PersistTransition(conn, child, SagaEvent{"started", json::object{{"parent_id", parent.id}}}, started.value(),
+                           false);
+}
+
+Status SagaEngine::NotifyParent(PgConnection& conn, const SagaRecord& child) {
+  auto parent = storage::SagaRepository(conn).LockForUpdate(child.parent_id);
+  if (!parent.ok()) return parent.status();
+  const SagaEvent event{child.type + "." + child.status, child.context};
+  Status applied = ApplyLocked(conn, parent.value(), event, false);
+  if (applied.IsConflict()) {
+    spdlog::warn("saga={} parent {} in state {} ignores {}", child.id, parent->id, parent->state, event.name);
+    return Status::Ok();
+  }
+  return applied;
 }
 
 Status SagaEngine::ApplyLocked(PgConnection& conn, SagaRecord& saga, const SagaEvent& event,
@@ -208,6 +252,14 @@ Result<SagaRecord> SagaEngine::Signal(const std::string& saga_id, std::string_vi
   });
   if (!status.ok()) return status;
   return result;
+}
+
+Result<SagaRecord> SagaEngine::FindByBusinessKey(std::string_view type, const std::string& business_key) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto found = storage::SagaRepository(**conn).FindByBusinessKey(std::string(type), business_key);
+  if (found.status().IsNotFound()) return Status::NotFound("no " + std::string(type) + " " + business_key);
+  return found;
 }
 
 Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const json::object& payment) {
@@ -349,8 +401,9 @@ Result<bool> SagaEngine::FireDueTimer() {
     fired = true;
     SAGAFLOW_RETURN_IF_ERROR(timers.Delete(timer));
     if (timer.name == kStepTimer) return FireStepTimer(conn, saga.value(), timer.payload);
-    const std::string event_name = timer.name;  // "timer.<name>"
-    Status applied = ApplyLocked(conn, saga.value(), SagaEvent{event_name, timer.payload}, false);
+    json::object payload = timer.payload;  // the event is "timer.<name>"; the payload names it too
+    payload["timer"] = timer.name.substr(kWorkflowTimerPrefix.size());
+    Status applied = ApplyLocked(conn, saga.value(), SagaEvent{timer.name, std::move(payload)}, false);
     if (applied.IsConflict()) {
       spdlog::info("saga={} timer {} no longer applies in state {}; dropped", saga->id, timer.name, saga->state);
       return Status::Ok();

@@ -58,6 +58,8 @@ class SagaEngine {
   //! Feeds "signal.<name>". NotFound (saga or signal name), InvalidArgument (payload),
   //! Conflict naming the state when the state does not accept it.
   Result<storage::SagaRecord> Signal(const std::string& saga_id, std::string_view name, const json::object& payload);
+  //! The newest saga of `type` for a business key (an order id). NotFound if none.
+  Result<storage::SagaRecord> FindByBusinessKey(std::string_view type, const std::string& business_key);
   //! Feeds a verified payment ("payment.succeeded") into the order saga of `order_id`.
   //! A repeated callback for a payment already applied is OK and changes nothing.
   Result<storage::SagaRecord> ApplyPayment(const std::string& order_id, const json::object& payment);
@@ -85,6 +87,11 @@ class SagaEngine {
   //! Writes the transition's step, timers and domain events; updates the row + history.
   Status PersistTransition(storage::PgConnection& conn, storage::SagaRecord& saga, const workflows::SagaEvent& event,
                            const workflows::Transition& transition, bool answers_pending_step);
+  //! Inserts and starts the child saga a transition asked for (at most one per type).
+  Status StartChild(storage::PgConnection& conn, const storage::SagaRecord& parent,
+                    const workflows::ChildSagaRequest& request);
+  //! A child saga ended: feeds "<type>.<status>" with its context to the parent.
+  Status NotifyParent(storage::PgConnection& conn, const storage::SagaRecord& child);
   //! Queues the pending step's command (attempt = pending.attempt) and arms its timer.
   Status SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga, std::chrono::milliseconds timer);
   //! Bumps the version and appends a history entry. Every change to a saga goes through here.

@@ -31,6 +31,15 @@ EngineOptions EngineOptionsFrom(const Config& config) {
   return options;
 }
 
+workflows::order::OrderOptions OrderOptionsFrom(const Config& config) {
+  workflows::order::OrderOptions options;
+  options.payment_window = config.GetDuration("order", "payment_window", options.payment_window);
+  options.payment_query_interval = config.GetDuration("order", "payment_query_interval", options.payment_query_interval);
+  options.payment_query_max = config.GetDuration("order", "payment_query_max", options.payment_query_max);
+  options.auto_confirm_after = config.GetDuration("order", "auto_confirm_after", options.auto_confirm_after);
+  return options;
+}
+
 RelayOptions RelayOptionsFrom(const Config& config) {
   RelayOptions options;
   options.batch_size = static_cast<int>(config.GetInt("relay", "batch_size", options.batch_size));
@@ -80,7 +89,7 @@ int Serve(const Config& config) {
 
   const auto pool_size = static_cast<std::size_t>(config.GetInt("postgres", "pool_size", 16));
   storage::ConnectionPool pool(pg_url, pool_size);
-  const workflows::WorkflowRegistry registry = workflows::WorkflowRegistry::WithBuiltins();
+  const workflows::WorkflowRegistry registry = workflows::WorkflowRegistry::WithBuiltins(OrderOptionsFrom(config));
   SagaEngine engine(pool, registry, EngineOptionsFrom(config));
   ApiRouter router(engine, config.GetString("payment", "secret", "dev-secret"));
 

@@ -25,7 +25,8 @@ struct MigrationSet {
 
 //! The orchestrator's tables: sagas, saga_history, outbox, inbox, timers.
 const MigrationSet& OrchestratorMigrations();
-//! The workers' tables: processed commands, products and reservations, payments, shipments.
+//! The workers' tables: processed commands, catalog and reservations, promotions, coupons,
+//! points, payments, shipments.
 const MigrationSet& WorkerMigrations();
 
 //! Applies the migrations of `set` not yet recorded. Returns how many were applied.

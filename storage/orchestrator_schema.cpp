@@ -70,6 +70,11 @@ CREATE TABLE sagaflow.timers (
 );
 CREATE INDEX timers_fire_at ON sagaflow.timers (fire_at);
 )sql"},
+          {2, "child sagas", R"sql(
+-- A saga started by another (an order's cancellation); the parent hears when it ends.
+ALTER TABLE sagaflow.sagas ADD COLUMN parent_id uuid REFERENCES sagaflow.sagas (id);
+CREATE INDEX sagas_parent ON sagaflow.sagas (parent_id) WHERE parent_id IS NOT NULL;
+)sql"},
       }};
   return kSet;
 }

@@ -8,7 +8,7 @@ constexpr std::string_view kColumns =
     " coalesce(request_hash, ''), input::text, context::text, pending_command_id::text, pending_step,"
     " pending_payload::text, pending_attempt,"
     " to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-    " to_char(updated_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    " to_char(updated_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(parent_id::text, '')";
 
 //! Columns are jsonb, so they always parse; an empty object stands for SQL NULL.
 json::object ParseObject(const std::string& text) {
@@ -34,6 +34,7 @@ SagaRecord RowToSaga(const PgResult& rows, int row) {
   }
   saga.created_at = rows.Get(row, 14);
   saga.updated_at = rows.Get(row, 15);
+  saga.parent_id = rows.Get(row, 16);
   return saga;
 }
 
@@ -54,13 +55,14 @@ Result<bool> SagaRepository::InsertIfAbsent(const SagaRecord& saga) {
   const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
   auto inserted = conn_.Exec(
       "INSERT INTO sagaflow.sagas (id, type, business_key, state, status, version, idempotency_key,"
-      " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14)"
+      " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt, parent_id)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15)"
       " ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
       {saga.id, saga.type, saga.business_key, saga.state, saga.status, std::to_string(saga.version),
        NullIfEmpty(saga.idempotency_key), NullIfEmpty(saga.request_hash), ToJson(saga.input), ToJson(saga.context),
        pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
-       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0)});
+       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
+       NullIfEmpty(saga.parent_id)});
   if (!inserted.ok()) return inserted.status();
   return inserted->affected() == 1;
 }

@@ -33,6 +33,7 @@ struct SagaRecord {
   json::object input;
   json::object context;
   std::optional<PendingStep> pending;
+  std::string parent_id;  //!< the saga that started this one; empty for top-level sagas
   std::string created_at;
   std::string updated_at;
 };

@@ -55,6 +55,43 @@ CREATE TABLE workers.shipments (
   shipped_at      timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 )sql"},
+          {2, "promotions, coupons, points", R"sql(
+-- Promotions: per sku (sku set) or per order over a threshold (sku NULL).
+CREATE TABLE workers.promotions (
+  id              text PRIMARY KEY,
+  kind            text NOT NULL CHECK (kind IN ('percent', 'fixed')),
+  value           bigint NOT NULL CHECK (value >= 0),   -- percent 0..100, or cents
+  sku             text REFERENCES workers.products (sku),
+  min_total_cents bigint NOT NULL DEFAULT 0,
+  active          boolean NOT NULL DEFAULT true
+);
+
+-- User coupons: available → frozen (order placed) → consumed (paid), or back to available.
+CREATE TABLE workers.coupons (
+  id              text PRIMARY KEY,
+  user_id         text NOT NULL,
+  kind            text NOT NULL CHECK (kind IN ('percent', 'fixed')),
+  value           bigint NOT NULL CHECK (value >= 0),
+  min_spend_cents bigint NOT NULL DEFAULT 0,
+  expires_at      timestamptz NOT NULL,
+  status          text NOT NULL DEFAULT 'available',
+  order_id        text
+);
+
+CREATE TABLE workers.points_accounts (
+  user_id text PRIMARY KEY,
+  balance bigint NOT NULL CHECK (balance >= 0),   -- spendable
+  frozen  bigint NOT NULL DEFAULT 0 CHECK (frozen >= 0)
+);
+
+-- Points frozen for an order: frozen → consumed, or released.
+CREATE TABLE workers.points_holds (
+  order_id text PRIMARY KEY,
+  user_id  text NOT NULL,
+  points   bigint NOT NULL CHECK (points > 0),
+  status   text NOT NULL
+);
+)sql"},
       }};
   return kSet;
 }

@@ -15,6 +15,8 @@
 #include "common/topology.hpp"
 #include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
+#include "workers/handlers/benefit_handlers.hpp"
+#include "workers/handlers/catalog_handlers.hpp"
 #include "workers/handlers/inventory_handlers.hpp"
 #include "workers/handlers/logistics_handlers.hpp"
 #include "workers/handlers/payment_handlers.hpp"
@@ -26,8 +28,14 @@ Result<HandlerMap> HandlersFor(std::string_view role, const Config& config) {
   if (role == "inventory") {
     InventoryOptions options;
     options.hold = config.GetDuration("inventory", "hold", options.hold);
-    return InventoryHandlers(options);
+    HandlerMap handlers = InventoryHandlers(options);
+    CatalogOptions catalog;
+    catalog.points_per_unit = config.GetInt("pricing", "points_per_unit", catalog.points_per_unit);
+    handlers.merge(CatalogHandlers(catalog));
+    return handlers;
   }
+  if (role == "promotions") return CouponHandlers();
+  if (role == "points") return PointsHandlers();
   if (role == "payment") {
     PaymentOptions options;
     options.channel_url = config.GetString("payment", "channel_url", options.channel_url);
@@ -99,10 +107,10 @@ int Run(const Config& config, const std::string& roles_arg) {
     return 2;
   }
   const std::string roles_text = roles_arg.empty() ? config.GetString("workers", "roles", "") : roles_arg;
-  const std::vector<std::string> roles = SplitRoles(roles_text);
-  if (roles.empty()) {
-    spdlog::error("no roles given: use --roles inventory,payment,logistics");
-    return 2;
+  std::vector<std::string> roles = SplitRoles(roles_text);
+  if (roles.empty() || roles_text == "all") {
+    roles.clear();
+    for (const wire::WorkerRole& role : wire::WorkerRoles()) roles.emplace_back(role.name);
   }
   if (Status migrated = Migrate(base.pg_url); !migrated.ok()) {
     spdlog::error("worker migrations failed: {}", migrated.ToString());
@@ -130,7 +138,9 @@ int Run(const Config& config, const std::string& roles_arg) {
     for (auto& worker : workers) {
       threads.emplace_back([&worker](std::stop_token stop) { worker->Run(stop); });
     }
-    std::cout << "worker running roles " << roles_text << std::endl;
+    std::string names;
+    for (const std::string& role : roles) names += (names.empty() ? "" : ",") + role;
+    std::cout << "worker running roles " << names << std::endl;
     int received = 0;
     sigwait(&signals, &received);
     spdlog::info("received signal {}, stopping workers", received);
@@ -149,8 +159,8 @@ int WorkerMain(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "JSON config file (every key also settable as SAGAFLOW_<BLOCK>_<KEY>)");
   app.require_subcommand(0, 1);
   CLI::App* run = app.add_subcommand("run", "consume and execute steps (default)");
-  app.add_option("--roles", roles, "comma-separated roles: inventory,payment,logistics");
-  run->add_option("--roles", roles, "comma-separated roles: inventory,payment,logistics");
+  app.add_option("--roles", roles, "comma-separated roles (inventory,promotions,points,payment,logistics); default: all");
+  run->add_option("--roles", roles, "comma-separated roles (inventory,promotions,points,payment,logistics); default: all");
   CLI::App* migrate = app.add_subcommand("migrate", "apply the workers' schema and exit");
   CLI::App* seed = app.add_subcommand("seed", "upsert products from a JSON file and exit");
   seed->add_option("file", seed_file, "JSON array of products")->required();

@@ -13,6 +13,7 @@
 #include <boost/msm/front/functor_row.hpp>
 #include <boost/msm/front/state_machine_def.hpp>
 #include <boost/mpl/for_each.hpp>
+#include <boost/mpl/vector/vector50.hpp>
 #include <boost/serialization/base_object.hpp>
 
 #include <string>
@@ -42,6 +43,9 @@ struct SagaFrontEnd : boost::msm::front::state_machine_def<Derived> {
   void CancelTimer(std::string name) { out->cancel_timers.push_back(std::move(name)); }
   void Publish(std::string routing_key, json::object body) {
     out->events.push_back(DomainEvent{std::move(routing_key), std::move(body)});
+  }
+  void StartChild(std::string type, json::object input) {
+    out->start_child = ChildSagaRequest{std::move(type), std::move(input)};
   }
 
   // Refusal is reported through process_event's return value; never assert, never drop silently.
@@ -163,5 +167,34 @@ Result<Transition> ApplyToMachine(Machine& machine, const EventTable<Machine>& e
   transition.status = table.StatusOf(next);
   return transition;
 }
+
+//! A SagaWorkflow backed by one MSM machine: Start, Apply and StatusOf come from the
+//! machine; the saga type supplies its event names (and options, through Configure).
+template <class Machine>
+class MachineWorkflow : public SagaWorkflow {
+ public:
+  Result<Transition> Start(json::object& context) const override {
+    Machine machine;
+    Configure(machine);
+    return StartMachine(machine, context);
+  }
+  Result<Transition> Apply(std::string_view state, const SagaEvent& event, json::object& context) const override {
+    Machine machine;
+    Configure(machine);
+    return ApplyToMachine(machine, Events(), state, event, context);
+  }
+  Result<SagaStatus> StatusOf(std::string_view state) const override {
+    const auto& table = StateTable<Machine>::Instance();
+    const int id = table.IdOf(state);
+    if (id < 0) return Status::NotFound("unknown state '" + std::string(state) + "'");
+    return table.StatusOf(id);
+  }
+
+ protected:
+  //! Event name → typed event of this machine.
+  virtual const EventTable<Machine>& Events() const = 0;
+  //! Hands the machine what its actions need besides the context (options).
+  virtual void Configure(Machine&) const {}
+};
 
 }  // namespace sagaflow::workflows::msm_support

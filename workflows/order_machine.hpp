@@ -1,7 +1,10 @@
 #pragma once
-// The order saga as a Boost.MSM machine (forward flow of DESIGN.md "Domain rules").
-// States dispatch their step on entry; actions only record facts in the context and emit
-// domain events. Included only by order_workflow.cpp (MSM is costly to compile).
+// The order saga as a Boost.MSM machine (DESIGN.md "Domain rules", forward flow).
+// Step states dispatch their step on entry; actions only record facts in the context and
+// emit domain events; every forward step that holds something pushes its compensation onto
+// context.undo, and `compensating` pops and runs them in reverse order. Cancellation (by the
+// user, or when the payment window closes) runs as a child saga of type "cancellation".
+// Included only by order_workflow.cpp (MSM is costly to compile).
 
 #include "workflows/msm_support.hpp"
 #include "workflows/order_steps.hpp"
@@ -13,23 +16,40 @@ using boost::msm::front::none;
 using boost::msm::front::Row;
 
 // ---- Events: facts, in past tense -------------------------------------------------------
+struct OrderPriced : ms::EventBase {};
+struct PricingRefused : ms::EventBase {};
 struct InventoryReserved : ms::EventBase {};
 struct InventoryReserveFailed : ms::EventBase {};
+struct CouponFrozen : ms::EventBase {};
+struct PointsFrozen : ms::EventBase {};
+struct HoldFailed : ms::EventBase {};  //!< coupon or points freeze, or payment order, refused
 struct PaymentOrderCreated : ms::EventBase {};
-struct PaymentOrderFailed : ms::EventBase {};
 struct PaymentReceived : ms::EventBase {};
+struct PaymentQueryDue : ms::EventBase {};
+struct PaymentQueried : ms::EventBase {};
+struct PaymentQueryFailed : ms::EventBase {};
+struct PaymentWindowClosed : ms::EventBase {};
+struct CancelRequested : ms::EventBase {};
 struct InventoryConfirmed : ms::EventBase {};
+struct CouponConsumed : ms::EventBase {};
+struct PointsConsumed : ms::EventBase {};
 struct ShipmentRequested : ms::EventBase {};
 struct ShipmentRecorded : ms::EventBase {};
-struct ReceiptConfirmed : ms::EventBase {};
-struct InventoryReleased : ms::EventBase {};
+struct ReceiptConfirmed : ms::EventBase {};  //!< by the user, or by the auto-confirm timer
+struct UndoStepDone : ms::EventBase {};
+struct CancellationDone : ms::EventBase {};
+struct PaymentRefunded : ms::EventBase {};
+
+// ---- The front-end: what actions and states may use -----------------------------------------
+struct OrderMachineDef;
+using Fsm = boost::msm::back::state_machine<OrderMachineDef>;
 
 // ---- States ------------------------------------------------------------------------------
 #define SAGAFLOW_STEP_STATE(Type, state_name, step, payload_fn)           \
   struct Type : ms::SagaState<SagaStatus::kRunning> {                     \
     static constexpr std::string_view name = state_name;                  \
-    template <class Event, class Fsm>                                     \
-    void on_entry(Event const&, Fsm& fsm) {                               \
+    template <class Event, class Machine>                                 \
+    void on_entry(Event const&, Machine& fsm) {                           \
       fsm.Dispatch(step, payload_fn(*fsm.context));                       \
     }                                                                     \
   }
@@ -38,96 +58,185 @@ struct InventoryReleased : ms::EventBase {};
     static constexpr std::string_view name = state_name;                  \
   }
 
+SAGAFLOW_STEP_STATE(Pricing, "pricing", "catalog.price", PricePayload);
 SAGAFLOW_STEP_STATE(ReservingInventory, "reserving_inventory", "inventory.reserve", ReservePayload);
+SAGAFLOW_STEP_STATE(FreezingCoupon, "freezing_coupon", "coupon.freeze", CouponFreezePayload);
+SAGAFLOW_STEP_STATE(FreezingPoints, "freezing_points", "points.freeze", PointsFreezePayload);
 SAGAFLOW_STEP_STATE(CreatingPayment, "creating_payment", "payment.create", CreatePaymentPayload);
-SAGAFLOW_PLAIN_STATE(AwaitingPayment, "awaiting_payment", SagaStatus::kWaiting);
+SAGAFLOW_STEP_STATE(QueryingPayment, "querying_payment", "payment.query", PaymentQueryPayload);
 SAGAFLOW_STEP_STATE(ConfirmingInventory, "confirming_inventory", "inventory.confirm", OrderOnlyPayload);
-SAGAFLOW_PLAIN_STATE(AwaitingShipment, "awaiting_shipment", SagaStatus::kWaiting);
+SAGAFLOW_STEP_STATE(ConsumingCoupon, "consuming_coupon", "coupon.consume", OrderOnlyPayload);
+SAGAFLOW_STEP_STATE(ConsumingPoints, "consuming_points", "points.consume", OrderOnlyPayload);
 SAGAFLOW_STEP_STATE(RecordingShipment, "recording_shipment", "logistics.record_shipment", RecordShipmentPayload);
-SAGAFLOW_PLAIN_STATE(AwaitingReceipt, "awaiting_receipt", SagaStatus::kWaiting);
+SAGAFLOW_STEP_STATE(RefundingPayment, "refunding_payment", "payment.refund", RefundPayload);
+SAGAFLOW_PLAIN_STATE(AwaitingShipment, "awaiting_shipment", SagaStatus::kWaiting);
 SAGAFLOW_PLAIN_STATE(Completed, "completed", SagaStatus::kCompleted);
-SAGAFLOW_STEP_STATE(ReleasingInventory, "releasing_inventory", "inventory.release", OrderOnlyPayload);
 SAGAFLOW_PLAIN_STATE(Compensated, "compensated", SagaStatus::kCompensated);
+SAGAFLOW_PLAIN_STATE(Cancelled, "cancelled", SagaStatus::kCompensated);
+SAGAFLOW_PLAIN_STATE(Failed, "failed", SagaStatus::kFailed);
 
 #undef SAGAFLOW_STEP_STATE
 #undef SAGAFLOW_PLAIN_STATE
 
-// ---- Actions and guards --------------------------------------------------------------------
-//! context[Section] = event payload (merged).
-template <const char* Section>
-struct RememberAs {
-  template <class Event, class Fsm, class Source, class Target>
-  void operator()(Event const& event, Fsm& fsm, Source&, Target&) const {
-    Remember(*fsm.context, Section, *event.payload);
+//! Waits for the callback; asks the channel every payment_query_interval meanwhile.
+struct AwaitingPayment : ms::SagaState<SagaStatus::kWaiting> {
+  static constexpr std::string_view name = "awaiting_payment";
+  template <class Event, class Machine>
+  void on_entry(Event const&, Machine& fsm) {
+    fsm.SetTimer("payment_query", fsm.options->payment_query_interval);
   }
 };
-inline constexpr char kReservation[] = "reservation";
-inline constexpr char kPayment[] = "payment";
-inline constexpr char kShipment[] = "shipment";
+//! Shipped: waits for the user, or auto-confirms after auto_confirm_after.
+struct AwaitingReceipt : ms::SagaState<SagaStatus::kWaiting> {
+  static constexpr std::string_view name = "awaiting_receipt";
+  template <class Event, class Machine>
+  void on_entry(Event const&, Machine& fsm) {
+    fsm.SetTimer("auto_confirm", fsm.options->auto_confirm_after);
+  }
+};
+//! Runs the next compensation from context.undo (the last hold taken is undone first).
+struct Compensating : ms::SagaState<SagaStatus::kRunning> {
+  static constexpr std::string_view name = "compensating";
+  template <class Event, class Machine>
+  void on_entry(Event const&, Machine& fsm) {
+    fsm.Dispatch(PopUndo(*fsm.context), OrderOnlyPayload(*fsm.context));
+  }
+};
+//! The cancellation saga runs; this order waits for it to end.
+struct Cancelling : ms::SagaState<SagaStatus::kWaiting> {
+  static constexpr std::string_view name = "cancelling";
+  template <class Event, class Machine>
+  void on_entry(Event const&, Machine& fsm) {
+    fsm.StartChild("cancellation", CancellationInput(*fsm.context));
+  }
+};
 
-struct RecordReservation {
-  template <class Event, class Fsm, class Source, class Target>
-  void operator()(Event const& event, Fsm& fsm, Source&, Target&) const {
-    (*fsm.context)["amount_cents"] = IntOr(*event.payload, "amount_cents", 0);
-    Remember(*fsm.context, kReservation, *event.payload);
+// ---- Actions --------------------------------------------------------------------------------
+#define SAGAFLOW_ACTION(Type, body)                                                   \
+  struct Type {                                                                       \
+    template <class Event, class Machine, class Source, class Target>                 \
+    void operator()(Event const& event, Machine& fsm, Source&, Target&) const {       \
+      json::object& context = *fsm.context;                                           \
+      const json::object& payload = *event.payload;                                   \
+      (void)payload;                                                                  \
+      body;                                                                           \
+    }                                                                                 \
   }
-};
-struct RecordFailure {
-  template <class Event, class Fsm, class Source, class Target>
-  void operator()(Event const& event, Fsm& fsm, Source&, Target&) const {
-    RememberFailure(*fsm.context, *event.payload);
+#define SAGAFLOW_GUARD(Type, expression)                                              \
+  struct Type {                                                                       \
+    template <class Event, class Machine, class Source, class Target>                 \
+    bool operator()(Event const& event, Machine& fsm, Source&, Target&) const {       \
+      const json::object& context = *fsm.context;                                     \
+      const json::object& payload = *event.payload;                                   \
+      (void)context;                                                                  \
+      (void)payload;                                                                  \
+      return expression;                                                              \
+    }                                                                                 \
   }
-};
-//! Records the fact, then publishes the domain event `order.<kEvent>` to order.events.
-template <class Record, const char* kEvent>
-struct AndPublish {
-  template <class Event, class Fsm, class Source, class Target>
-  void operator()(Event const& event, Fsm& fsm, Source& source, Target& target) const {
-    Record{}(event, fsm, source, target);
-    fsm.Publish("order." + std::string(kEvent), OrderEventBody(*fsm.context, Target::name));
-  }
-};
-inline constexpr char kCreated[] = "created";
-inline constexpr char kPaid[] = "paid";
-inline constexpr char kShipped[] = "shipped";
-inline constexpr char kCompleted[] = "completed";
-inline constexpr char kFailed[] = "failed";
-struct Nothing {
-  template <class Event, class Fsm, class Source, class Target>
-  void operator()(Event const&, Fsm&, Source&, Target&) const {}
-};
-//! The channel's amount must equal the order's amount, or the payment is not this order's.
-struct AmountMatches {
-  template <class Event, class Fsm, class Source, class Target>
-  bool operator()(Event const& event, Fsm& fsm, Source&, Target&) const {
-    return IntOr(*event.payload, "amount_cents", -1) == IntOr(*fsm.context, "amount_cents", -2);
-  }
-};
+
+SAGAFLOW_ACTION(RecordPrice, Remember(context, "price", payload);
+                context["amount_cents"] = IntOr(payload, "total_cents", 0));
+SAGAFLOW_ACTION(RecordFailure, RememberFailure(context, payload));
+SAGAFLOW_ACTION(RecordReservation, Remember(context, "reservation", payload); PushUndo(context, "inventory.release"));
+SAGAFLOW_ACTION(RecordCoupon, PushUndo(context, "coupon.unfreeze"));
+SAGAFLOW_ACTION(RecordPoints, PushUndo(context, "points.unfreeze"));
+SAGAFLOW_ACTION(RecordPaymentOrder, Remember(context, "payment", payload);
+                fsm.SetTimer("payment_window", fsm.options->payment_window);
+                fsm.Publish("order.created", OrderEventBody(context, "awaiting_payment")));
+SAGAFLOW_ACTION(RecordPayment, Remember(context, "payment", payload); context.erase("undo");
+                fsm.CancelTimer("payment_window"); fsm.CancelTimer("payment_query");
+                fsm.Publish("order.paid", OrderEventBody(context, "paid")));
+SAGAFLOW_ACTION(CountQuery, context["payment_queries"] = IntOr(context, "payment_queries", 0) + 1);
+SAGAFLOW_ACTION(CancelForTimeout, context["cancel_reason"] = "payment_timeout"; fsm.CancelTimer("payment_query"));
+SAGAFLOW_ACTION(CancelForUser, context["cancel_reason"] = "user"; fsm.CancelTimer("payment_window");
+                fsm.CancelTimer("payment_query"));
+SAGAFLOW_ACTION(RecordShipmentRequest, Remember(context, "shipment", payload));
+SAGAFLOW_ACTION(RecordShipment, Remember(context, "shipment", payload);
+                fsm.Publish("order.shipped", OrderEventBody(context, "shipped")));
+SAGAFLOW_ACTION(RecordCompletion, context["received"] = payload.contains("timer") ? json::value("auto") : json::value("user");
+                fsm.CancelTimer("auto_confirm"); fsm.Publish("order.completed", OrderEventBody(context, "completed")));
+SAGAFLOW_ACTION(RecordCompensation, fsm.Publish("order.failed", OrderEventBody(context, "compensated")));
+SAGAFLOW_ACTION(RecordCancellation, if (StringOr(payload, "payment_status") == "paid") {
+                  Remember(context, "payment", json::object{{"status", "paid"}});
+                } fsm.Publish("order.cancelled", OrderEventBody(context, "cancelled")));
+//! A payment for an order that is (being) cancelled: kept, to be refunded, never applied.
+SAGAFLOW_ACTION(RecordLatePayment, Remember(context, "payment", payload); context["late_payment"] = payload);
+SAGAFLOW_ACTION(RecordRefund, context["refund"] = payload;
+                fsm.Publish("order.refunded", OrderEventBody(context, "cancelled")));
+
+SAGAFLOW_GUARD(CouponNext, UsesCoupon(context));
+SAGAFLOW_GUARD(PointsNext, !UsesCoupon(context) && UsesPoints(context));
+SAGAFLOW_GUARD(NoBenefits, !UsesCoupon(context) && !UsesPoints(context));
+SAGAFLOW_GUARD(PointsUsed, UsesPoints(context));
+SAGAFLOW_GUARD(NoPointsUsed, !UsesPoints(context));
+SAGAFLOW_GUARD(PaidInFull, AmountMatches(context, payload));
+SAGAFLOW_GUARD(QueryFoundPayment, StringOr(payload, "status") == "paid" && AmountMatches(context, payload));
+SAGAFLOW_GUARD(QueryFoundNothing, StringOr(payload, "status") != "paid");
+SAGAFLOW_GUARD(QueriesLeft, IntOr(context, "payment_queries", 0) * fsm.options->payment_query_interval.count() <
+                                fsm.options->payment_query_max.count());
+SAGAFLOW_GUARD(MoreToUndo, HasUndo(context));
+SAGAFLOW_GUARD(NothingToUndo, !HasUndo(context));
+SAGAFLOW_GUARD(MustRefund, HasPaymentToRefund(context) || StringOr(payload, "payment_status") == "paid");
+SAGAFLOW_GUARD(NothingToRefund, !HasPaymentToRefund(context) && StringOr(payload, "payment_status") != "paid");
+
+#undef SAGAFLOW_ACTION
+#undef SAGAFLOW_GUARD
 
 // ---- The machine ----------------------------------------------------------------------------
 struct OrderMachineDef : ms::SagaFrontEnd<OrderMachineDef> {
-  using initial_state = ReservingInventory;
+  using initial_state = Pricing;
+  const OrderOptions* options = nullptr;
 
   // clang-format off
-  struct transition_table : boost::mpl::vector<
-    //  Start                Event                 Next                 Action                                Guard
-    Row<ReservingInventory,  InventoryReserved,    CreatingPayment,     RecordReservation,                    none>,
-    Row<ReservingInventory,  InventoryReserveFailed, Compensated,       AndPublish<RecordFailure, kFailed>,   none>,
-    // --------------------------------------------------------------------------------------------------------
-    Row<CreatingPayment,     PaymentOrderCreated,  AwaitingPayment,     AndPublish<RememberAs<kPayment>, kCreated>, none>,
-    Row<CreatingPayment,     PaymentOrderFailed,   ReleasingInventory,  RecordFailure,                        none>,
-    // --------------------------------------------------------------------------------------------------------
-    Row<AwaitingPayment,     PaymentReceived,      ConfirmingInventory, AndPublish<RememberAs<kPayment>, kPaid>, AmountMatches>,
-    Row<ConfirmingInventory, InventoryConfirmed,   AwaitingShipment,    Nothing,                              none>,
-    Row<AwaitingShipment,    ShipmentRequested,    RecordingShipment,   RememberAs<kShipment>,                none>,
-    Row<RecordingShipment,   ShipmentRecorded,     AwaitingReceipt,     AndPublish<RememberAs<kShipment>, kShipped>, none>,
-    Row<AwaitingReceipt,     ReceiptConfirmed,     Completed,           AndPublish<Nothing, kCompleted>,      none>,
-    // --------------------------------------------------------------------------------------------------------
-    Row<ReleasingInventory,  InventoryReleased,    Compensated,         AndPublish<Nothing, kFailed>,         none>
+  struct transition_table : boost::mpl::vector39<
+    //  Start                Event                Next                 Action                  Guard
+    Row<Pricing,             OrderPriced,         ReservingInventory,  RecordPrice,            none>,
+    Row<Pricing,             PricingRefused,      Failed,              RecordFailure,          none>,
+    // ---- holds: inventory, coupon, points; any refusal unwinds the ones taken ---------------
+    Row<ReservingInventory,  InventoryReserved,   FreezingCoupon,      RecordReservation,      CouponNext>,
+    Row<ReservingInventory,  InventoryReserved,   FreezingPoints,      RecordReservation,      PointsNext>,
+    Row<ReservingInventory,  InventoryReserved,   CreatingPayment,     RecordReservation,      NoBenefits>,
+    Row<ReservingInventory,  InventoryReserveFailed, Compensated,      RecordFailure,          none>,
+    Row<FreezingCoupon,      CouponFrozen,        FreezingPoints,      RecordCoupon,           PointsUsed>,
+    Row<FreezingCoupon,      CouponFrozen,        CreatingPayment,     RecordCoupon,           NoPointsUsed>,
+    Row<FreezingCoupon,      HoldFailed,          Compensating,        RecordFailure,          none>,
+    Row<FreezingPoints,      PointsFrozen,        CreatingPayment,     RecordPoints,           none>,
+    Row<FreezingPoints,      HoldFailed,          Compensating,        RecordFailure,          none>,
+    Row<CreatingPayment,     PaymentOrderCreated, AwaitingPayment,     RecordPaymentOrder,     none>,
+    Row<CreatingPayment,     HoldFailed,          Compensating,        RecordFailure,          none>,
+    Row<Compensating,        UndoStepDone,        Compensating,        none,                   MoreToUndo>,
+    Row<Compensating,        UndoStepDone,        Compensated,         RecordCompensation,     NothingToUndo>,
+    // ---- payment: callback, active query, window, user cancel -------------------------------
+    Row<AwaitingPayment,     PaymentReceived,     ConfirmingInventory, RecordPayment,          PaidInFull>,
+    Row<AwaitingPayment,     PaymentQueryDue,     QueryingPayment,     CountQuery,             QueriesLeft>,
+    Row<AwaitingPayment,     PaymentWindowClosed, Cancelling,          CancelForTimeout,       none>,
+    Row<AwaitingPayment,     CancelRequested,     Cancelling,          CancelForUser,          none>,
+    Row<QueryingPayment,     PaymentQueried,      ConfirmingInventory, RecordPayment,          QueryFoundPayment>,
+    Row<QueryingPayment,     PaymentQueried,      AwaitingPayment,     none,                   QueryFoundNothing>,
+    Row<QueryingPayment,     PaymentQueryFailed,  AwaitingPayment,     none,                   none>,
+    Row<QueryingPayment,     PaymentReceived,     ConfirmingInventory, RecordPayment,          PaidInFull>,
+    Row<QueryingPayment,     PaymentWindowClosed, Cancelling,          CancelForTimeout,       none>,
+    Row<QueryingPayment,     CancelRequested,     Cancelling,          CancelForUser,          none>,
+    // ---- paid: make the holds permanent, then fulfil ------------------------------------------
+    Row<ConfirmingInventory, InventoryConfirmed,  ConsumingCoupon,     none,                   CouponNext>,
+    Row<ConfirmingInventory, InventoryConfirmed,  ConsumingPoints,     none,                   PointsNext>,
+    Row<ConfirmingInventory, InventoryConfirmed,  AwaitingShipment,    none,                   NoBenefits>,
+    Row<ConsumingCoupon,     CouponConsumed,      ConsumingPoints,     none,                   PointsUsed>,
+    Row<ConsumingCoupon,     CouponConsumed,      AwaitingShipment,    none,                   NoPointsUsed>,
+    Row<ConsumingPoints,     PointsConsumed,      AwaitingShipment,    none,                   none>,
+    Row<AwaitingShipment,    ShipmentRequested,   RecordingShipment,   RecordShipmentRequest,  none>,
+    Row<RecordingShipment,   ShipmentRecorded,    AwaitingReceipt,     RecordShipment,         none>,
+    Row<AwaitingReceipt,     ReceiptConfirmed,    Completed,           RecordCompletion,       none>,
+    // ---- cancellation; a payment that arrives after it is refunded, never applied ------------
+    Row<Cancelling,          PaymentReceived,     none,                RecordLatePayment,      none>,  // internal
+    Row<Cancelling,          CancellationDone,    Cancelled,           RecordCancellation,     NothingToRefund>,
+    Row<Cancelling,          CancellationDone,    RefundingPayment,    RecordCancellation,     MustRefund>,
+    Row<Cancelled,           PaymentReceived,     RefundingPayment,    RecordLatePayment,      none>,
+    Row<RefundingPayment,    PaymentRefunded,     Cancelled,           RecordRefund,           none>
   > {};
   // clang-format on
 };
 
-using OrderMachine = boost::msm::back::state_machine<OrderMachineDef>;
+using OrderMachine = Fsm;
 
 }  // namespace sagaflow::workflows::order

@@ -8,6 +8,17 @@ Status RequireNonEmptyString(const json::object& obj, std::string_view key, cons
   if (value->empty()) return Status::InvalidArgument(field, "must not be empty");
   return Status::Ok();
 }
+
+const json::object& Section(const json::object& context, std::string_view key) {
+  static const json::object kEmpty;
+  const json::object* section = ObjectOrNull(context, key);
+  return section != nullptr ? *section : kEmpty;
+}
+
+json::value Field(const json::object& obj, std::string_view key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? json::value(nullptr) : it->value();
+}
 }  // namespace
 
 Result<json::object> ValidateOrderInput(const json::object& input, const std::string& order_id) {
@@ -17,6 +28,7 @@ Result<json::object> ValidateOrderInput(const json::object& input, const std::st
   if (!items_it->value().is_array()) return Status::InvalidArgument("items", "must be an array");
   const json::array& items = items_it->value().as_array();
   if (items.empty()) return Status::InvalidArgument("items", "must not be empty");
+  if (items.size() > 100) return Status::InvalidArgument("items", "must hold at most 100 lines");
   json::array clean_items;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string field = "items[" + std::to_string(i) + "]";
@@ -51,24 +63,76 @@ Status ValidateShipSignal(const json::object& payload) {
   return RequireNonEmptyString(payload, "tracking_number", "tracking_number");
 }
 
+json::object PricePayload(const json::object& context) {
+  return {{"order_id", context.at("order_id")},   {"user_id", Field(context, "user_id")},
+          {"items", context.at("items")},         {"coupon_id", StringOr(context, "coupon_id")},
+          {"points", IntOr(context, "points", 0)}};
+}
+
 json::object ReservePayload(const json::object& context) {
   return {{"order_id", context.at("order_id")}, {"items", context.at("items")}};
+}
+
+json::object CouponFreezePayload(const json::object& context) {
+  const json::object& price = Section(context, "price");
+  return {{"order_id", context.at("order_id")},
+          {"user_id", Field(context, "user_id")},
+          {"coupon_id", StringOr(context, "coupon_id")},
+          {"spend_cents", IntOr(price, "base_cents", 0) - IntOr(price, "promotion_cents", 0)}};
+}
+
+json::object PointsFreezePayload(const json::object& context) {
+  return {{"order_id", context.at("order_id")},
+          {"user_id", Field(context, "user_id")},
+          {"points", IntOr(Section(context, "price"), "points_used", 0)}};
 }
 
 json::object CreatePaymentPayload(const json::object& context) {
   return {{"order_id", context.at("order_id")}, {"amount_cents", IntOr(context, "amount_cents", 0)}};
 }
 
+json::object PaymentQueryPayload(const json::object& context) {
+  return {{"order_id", context.at("order_id")}, {"payment_id", StringOr(Section(context, "payment"), "payment_id")}};
+}
+
+json::object RefundPayload(const json::object& context) {
+  const json::object& payment = Section(context, "payment");
+  return {{"order_id", context.at("order_id")},
+          {"payment_id", StringOr(payment, "payment_id")},
+          {"amount_cents", IntOr(payment, "amount_cents", IntOr(context, "amount_cents", 0))}};
+}
+
 json::object OrderOnlyPayload(const json::object& context) { return {{"order_id", context.at("order_id")}}; }
 
 json::object RecordShipmentPayload(const json::object& context) {
-  json::object payload{{"order_id", context.at("order_id")}};
-  if (const json::object* shipment = ObjectOrNull(context, "shipment")) {
-    payload["carrier"] = shipment->contains("carrier") ? shipment->at("carrier") : json::value("");
-    payload["tracking_number"] = shipment->contains("tracking_number") ? shipment->at("tracking_number") : json::value("");
-  }
+  const json::object& shipment = Section(context, "shipment");
+  json::object payload{{"order_id", context.at("order_id")},
+                       {"carrier", StringOr(shipment, "carrier")},
+                       {"tracking_number", StringOr(shipment, "tracking_number")}};
   if (auto address = context.find("address"); address != context.end()) payload["address"] = address->value();
   return payload;
+}
+
+json::object CancellationInput(const json::object& context) {
+  return {{"order_id", context.at("order_id")},
+          {"user_id", Field(context, "user_id")},
+          {"reason", StringOr(context, "cancel_reason", "user")},
+          {"payment_id", StringOr(Section(context, "payment"), "payment_id")},
+          {"coupon", UsesCoupon(context)},
+          {"points", UsesPoints(context)}};
+}
+
+bool UsesCoupon(const json::object& context) { return !StringOr(context, "coupon_id").empty(); }
+
+bool UsesPoints(const json::object& context) { return IntOr(Section(context, "price"), "points_used", 0) > 0; }
+
+bool AmountMatches(const json::object& context, const json::object& payment) {
+  return IntOr(payment, "amount_cents", -1) == IntOr(context, "amount_cents", -2);
+}
+
+bool HasPaymentToRefund(const json::object& context) {
+  const std::string status = StringOr(Section(context, "payment"), "status");
+  return status == "paid" && !context.contains("refund");
 }
 
 void Remember(json::object& context, std::string_view section, const json::object& from) {
@@ -78,6 +142,26 @@ void Remember(json::object& context, std::string_view section, const json::objec
 }
 
 void RememberFailure(json::object& context, const json::object& failure) { context["failure"] = failure; }
+
+void PushUndo(json::object& context, std::string_view step) {
+  json::value& undo = context["undo"];
+  if (!undo.is_array()) undo = json::array{};
+  undo.as_array().emplace_back(step);
+}
+
+std::string PopUndo(json::object& context) {
+  auto it = context.find("undo");
+  if (it == context.end() || !it->value().is_array() || it->value().as_array().empty()) return {};
+  json::array& undo = it->value().as_array();
+  std::string step(undo.back().as_string());
+  undo.pop_back();
+  return step;
+}
+
+bool HasUndo(const json::object& context) {
+  auto it = context.find("undo");
+  return it != context.end() && it->value().is_array() && !it->value().as_array().empty();
+}
 
 json::object OrderEventBody(const json::object& context, std::string_view state) {
   json::object body{{"order_id", context.at("order_id")}, {"state", state}};

@@ -1,11 +1,29 @@
 #pragma once
 // The order saga's data rules, kept out of the MSM translation unit so they are cheap to
-// compile and test: start-request validation, step payloads and context updates.
+// compile and test: start-request validation, step payloads, context updates and the
+// facts the machine's guards ask about.
+
+#include <chrono>
 
 #include "common/json.hpp"
 #include "common/status.hpp"
 
 namespace sagaflow::workflows::order {
+
+//! Timers of the order saga (config block "order"):
+//!
+//! | key                    | description                                              | default |
+//! |------------------------|----------------------------------------------------------|---------|
+//! | payment_window         | unpaid this long after the payment order: auto-cancel    | 15m     |
+//! | payment_query_interval | how often to ask the channel while awaiting payment      | 60s     |
+//! | payment_query_max      | stop asking after this long                              | 30m     |
+//! | auto_confirm_after     | a shipped order counts as received after this long       | 168h    |
+struct OrderOptions {
+  std::chrono::milliseconds payment_window{std::chrono::minutes(15)};
+  std::chrono::milliseconds payment_query_interval{std::chrono::seconds(60)};
+  std::chrono::milliseconds payment_query_max{std::chrono::minutes(30)};
+  std::chrono::milliseconds auto_confirm_after{std::chrono::hours(168)};
+};
 
 //! Validates POST /v1/orders: user_id, items[{sku, quantity>0}], coupon_id?, points>=0?,
 //! address? object. InvalidArgument names the field ("items[1].quantity"). Returns the
@@ -14,16 +32,39 @@ Result<json::object> ValidateOrderInput(const json::object& input, const std::st
 //! Validates the payload of signal.ship: carrier and tracking_number, non-empty strings.
 Status ValidateShipSignal(const json::object& payload);
 
+// ---- Step payloads ------------------------------------------------------------------------
+json::object PricePayload(const json::object& context);
 json::object ReservePayload(const json::object& context);
+json::object CouponFreezePayload(const json::object& context);
+json::object PointsFreezePayload(const json::object& context);
 json::object CreatePaymentPayload(const json::object& context);
-//! confirm and release both name just the order.
+json::object PaymentQueryPayload(const json::object& context);
+json::object RefundPayload(const json::object& context);
+//! Steps that only name the order (confirm, release, consume, unfreeze).
 json::object OrderOnlyPayload(const json::object& context);
 json::object RecordShipmentPayload(const json::object& context);
+//! Input of the cancellation saga this order starts.
+json::object CancellationInput(const json::object& context);
 
+// ---- Facts for guards ----------------------------------------------------------------------
+bool UsesCoupon(const json::object& context);
+//! Points are frozen only if pricing decided to spend some.
+bool UsesPoints(const json::object& context);
+//! The payment's amount equals the order's total.
+bool AmountMatches(const json::object& context, const json::object& payment);
+//! The order holds a payment it must refund (paid before the close, or paid late).
+bool HasPaymentToRefund(const json::object& context);
+
+// ---- Context updates -----------------------------------------------------------------------
 //! Stores `from` as `context[section]`, merged over what is there.
 void Remember(json::object& context, std::string_view section, const json::object& from);
-//! context["failure"] = {step, code, message} from a failed reply's payload.
+//! context["failure"] = {step, code, message} from a failed step's payload.
 void RememberFailure(json::object& context, const json::object& failure);
+//! Pushes a compensation step onto context["undo"].
+void PushUndo(json::object& context, std::string_view step);
+//! Pops the last compensation step; empty when none is left.
+std::string PopUndo(json::object& context);
+bool HasUndo(const json::object& context);
 //! The domain event body for the order (order_id, user_id, amount_cents, state).
 json::object OrderEventBody(const json::object& context, std::string_view state);
 

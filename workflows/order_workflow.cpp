@@ -5,58 +5,77 @@
 #include "workflows/order_machine.hpp"
 
 namespace sagaflow::workflows {
-namespace ms = msm_support;
 namespace {
 
 using order::OrderMachine;
+namespace ms = msm_support;
 
-const ms::EventTable<OrderMachine>& Events() {
-  using namespace order;  // NOLINT: event type names read better unqualified here
-  static const ms::EventTable<OrderMachine> kEvents{
-      {"inventory.reserve.succeeded", &ms::Fire<OrderMachine, InventoryReserved>},
-      {"inventory.reserve.failed", &ms::Fire<OrderMachine, InventoryReserveFailed>},
-      {"payment.create.succeeded", &ms::Fire<OrderMachine, PaymentOrderCreated>},
-      {"payment.create.failed", &ms::Fire<OrderMachine, PaymentOrderFailed>},
-      {"payment.succeeded", &ms::Fire<OrderMachine, PaymentReceived>},
-      {"inventory.confirm.succeeded", &ms::Fire<OrderMachine, InventoryConfirmed>},
-      {"signal.ship", &ms::Fire<OrderMachine, ShipmentRequested>},
-      {"logistics.record_shipment.succeeded", &ms::Fire<OrderMachine, ShipmentRecorded>},
-      {"signal.receive", &ms::Fire<OrderMachine, ReceiptConfirmed>},
-      {"inventory.release.succeeded", &ms::Fire<OrderMachine, InventoryReleased>},
-  };
-  return kEvents;
-}
+class OrderWorkflow final : public ms::MachineWorkflow<OrderMachine> {
+ public:
+  explicit OrderWorkflow(const order::OrderOptions& options) : options_(options) {}
+
+  std::string_view type() const override { return "order"; }
+
+  Result<StartPlan> Prepare(const json::object& input) const override {
+    std::string order_id = NewUuid();
+    auto context = order::ValidateOrderInput(input, order_id);
+    if (!context.ok()) return context.status();
+    return StartPlan{std::move(order_id), std::move(context.value())};
+  }
+
+  Status ValidateSignal(std::string_view name, const json::object& payload) const override {
+    if (name == "ship") return order::ValidateShipSignal(payload);
+    if (name == "receive" || name == "cancel") return Status::Ok();
+    return Status::InvalidArgument(
+        "name", "order sagas have no signal '" + std::string(name) + "' (known: ship, receive, cancel)");
+  }
+
+ protected:
+  const ms::EventTable<OrderMachine>& Events() const override {
+    using namespace order;  // NOLINT: event type names read better unqualified here
+    static const ms::EventTable<OrderMachine> kEvents{
+        {"catalog.price.succeeded", &ms::Fire<OrderMachine, OrderPriced>},
+        {"catalog.price.failed", &ms::Fire<OrderMachine, PricingRefused>},
+        {"inventory.reserve.succeeded", &ms::Fire<OrderMachine, InventoryReserved>},
+        {"inventory.reserve.failed", &ms::Fire<OrderMachine, InventoryReserveFailed>},
+        {"coupon.freeze.succeeded", &ms::Fire<OrderMachine, CouponFrozen>},
+        {"coupon.freeze.failed", &ms::Fire<OrderMachine, HoldFailed>},
+        {"points.freeze.succeeded", &ms::Fire<OrderMachine, PointsFrozen>},
+        {"points.freeze.failed", &ms::Fire<OrderMachine, HoldFailed>},
+        {"payment.create.succeeded", &ms::Fire<OrderMachine, PaymentOrderCreated>},
+        {"payment.create.failed", &ms::Fire<OrderMachine, HoldFailed>},
+        {"payment.succeeded", &ms::Fire<OrderMachine, PaymentReceived>},
+        {"timer.payment_query", &ms::Fire<OrderMachine, PaymentQueryDue>},
+        {"payment.query.succeeded", &ms::Fire<OrderMachine, PaymentQueried>},
+        {"payment.query.failed", &ms::Fire<OrderMachine, PaymentQueryFailed>},
+        {"timer.payment_window", &ms::Fire<OrderMachine, PaymentWindowClosed>},
+        {"signal.cancel", &ms::Fire<OrderMachine, CancelRequested>},
+        {"inventory.confirm.succeeded", &ms::Fire<OrderMachine, InventoryConfirmed>},
+        {"coupon.consume.succeeded", &ms::Fire<OrderMachine, CouponConsumed>},
+        {"points.consume.succeeded", &ms::Fire<OrderMachine, PointsConsumed>},
+        {"signal.ship", &ms::Fire<OrderMachine, ShipmentRequested>},
+        {"logistics.record_shipment.succeeded", &ms::Fire<OrderMachine, ShipmentRecorded>},
+        {"signal.receive", &ms::Fire<OrderMachine, ReceiptConfirmed>},
+        {"timer.auto_confirm", &ms::Fire<OrderMachine, ReceiptConfirmed>},
+        {"inventory.release.succeeded", &ms::Fire<OrderMachine, UndoStepDone>},
+        {"coupon.unfreeze.succeeded", &ms::Fire<OrderMachine, UndoStepDone>},
+        {"points.unfreeze.succeeded", &ms::Fire<OrderMachine, UndoStepDone>},
+        {"cancellation.completed", &ms::Fire<OrderMachine, CancellationDone>},
+        {"payment.refund.succeeded", &ms::Fire<OrderMachine, PaymentRefunded>},
+    };
+    return kEvents;
+  }
+
+  void Configure(OrderMachine& machine) const override { machine.options = &options_; }
+
+ private:
+  const order::OrderOptions options_;
+};
 
 }  // namespace
 
-Result<StartPlan> OrderWorkflow::Prepare(const json::object& input) const {
-  std::string order_id = NewUuid();
-  auto context = order::ValidateOrderInput(input, order_id);
-  if (!context.ok()) return context.status();
-  return StartPlan{std::move(order_id), std::move(context.value())};
-}
-
-Result<Transition> OrderWorkflow::Start(json::object& context) const {
-  OrderMachine machine;
-  return ms::StartMachine(machine, context);
-}
-
-Result<Transition> OrderWorkflow::Apply(std::string_view state, const SagaEvent& event, json::object& context) const {
-  OrderMachine machine;
-  return ms::ApplyToMachine(machine, Events(), state, event, context);
-}
-
-Status OrderWorkflow::ValidateSignal(std::string_view name, const json::object& payload) const {
-  if (name == "ship") return order::ValidateShipSignal(payload);
-  if (name == "receive") return Status::Ok();
-  return Status::InvalidArgument("name", "order sagas have no signal '" + std::string(name) + "' (known: ship, receive)");
-}
-
-Result<SagaStatus> OrderWorkflow::StatusOf(std::string_view state) const {
-  const auto& table = ms::StateTable<OrderMachine>::Instance();
-  const int id = table.IdOf(state);
-  if (id < 0) return Status::NotFound("unknown state '" + std::string(state) + "'");
-  return table.StatusOf(id);
+std::unique_ptr<SagaWorkflow> MakeOrderWorkflow(const order::OrderOptions& options) {
+  return std::make_unique<OrderWorkflow>(options);
 }
 
 }  // namespace sagaflow::workflows

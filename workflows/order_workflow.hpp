@@ -1,20 +1,18 @@
 #pragma once
-// The "order" saga type: reserve inventory → create payment order → await the payment
-// callback → confirm inventory → await the merchant's ship signal → record the shipment →
-// await the user's receipt → completed. The table is in order_machine.hpp. Thread-safe.
+// The "order" saga type: price → reserve inventory → freeze coupon → freeze points → create
+// the payment order → await payment (callback, active query, payment window) → confirm
+// inventory → consume coupon and points → await the merchant's ship signal → record the
+// shipment → await receipt (or auto-confirm) → completed. Cancellation runs as a child
+// "cancellation" saga. The table is in order_machine.hpp. Thread-safe.
 
+#include <memory>
+
+#include "workflows/order_steps.hpp"
 #include "workflows/saga_workflow.hpp"
 
 namespace sagaflow::workflows {
 
-class OrderWorkflow final : public SagaWorkflow {
- public:
-  std::string_view type() const override { return "order"; }
-  Result<StartPlan> Prepare(const json::object& input) const override;
-  Result<Transition> Start(json::object& context) const override;
-  Result<Transition> Apply(std::string_view state, const SagaEvent& event, json::object& context) const override;
-  Status ValidateSignal(std::string_view name, const json::object& payload) const override;
-  Result<SagaStatus> StatusOf(std::string_view state) const override;
-};
+//! The order workflow with these timers (defined in order_workflow.cpp, with its machine).
+std::unique_ptr<SagaWorkflow> MakeOrderWorkflow(const order::OrderOptions& options);
 
 }  // namespace sagaflow::workflows

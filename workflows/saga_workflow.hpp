@@ -52,6 +52,14 @@ struct DomainEvent {
   json::object body;
 };
 
+//! A saga started by another one in the same transaction (an order starts its cancellation).
+//! When the child ends, the engine feeds the parent "<child type>.<child status>"
+//! ("cancellation.completed") with the child's context as payload.
+struct ChildSagaRequest {
+  std::string type;
+  json::object input;
+};
+
 //! What one accepted event did.
 struct Transition {
   std::string from;
@@ -62,6 +70,7 @@ struct Transition {
   std::vector<TimerRequest> set_timers;
   std::vector<std::string> cancel_timers;
   std::vector<DomainEvent> events;
+  std::optional<ChildSagaRequest> start_child;
 };
 
 //! A validated start request: the saga's business key (e.g. a new order id) and first context.

@@ -1,12 +1,14 @@
 #include "workflows/workflow_registry.hpp"
 
+#include "workflows/cancellation_workflow.hpp"
 #include "workflows/order_workflow.hpp"
 
 namespace sagaflow::workflows {
 
-WorkflowRegistry WorkflowRegistry::WithBuiltins() {
+WorkflowRegistry WorkflowRegistry::WithBuiltins(const order::OrderOptions& order_options) {
   WorkflowRegistry registry;
-  registry.Register(std::make_unique<OrderWorkflow>());
+  registry.Register(MakeOrderWorkflow(order_options));
+  registry.Register(MakeCancellationWorkflow());
   return registry;
 }
 

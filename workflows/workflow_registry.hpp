@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "workflows/order_steps.hpp"
 #include "workflows/saga_workflow.hpp"
 
 namespace sagaflow::workflows {
@@ -13,7 +14,7 @@ namespace sagaflow::workflows {
 class WorkflowRegistry {
  public:
   //! A registry with every saga type that ships with sagaflow.
-  static WorkflowRegistry WithBuiltins();
+  static WorkflowRegistry WithBuiltins(const order::OrderOptions& order_options);
   void Register(std::unique_ptr<SagaWorkflow> workflow);
   //! nullptr if no saga type has this name.
   const SagaWorkflow* Find(std::string_view type) const;

@@ -64,7 +64,8 @@ TEST_F(OrderSagaTest, HappyPathRunsToCompleted) {
   EXPECT_EQ(StringOr(*ObjectOrNull(context, "payment"), "status"), "paid");
   EXPECT_EQ(StringOr(*ObjectOrNull(context, "shipment"), "tracking_number"), "SF100");
   EXPECT_EQ(cluster_->HistoryEvents(saga_id),
-            (std::vector<std::string>{"started", "inventory.reserve.succeeded", "payment.create.succeeded",
+            (std::vector<std::string>{"started", "catalog.price.succeeded", "inventory.reserve.succeeded",
+                                      "payment.create.succeeded",
                                       "payment.succeeded", "inventory.confirm.succeeded", "signal.ship",
                                       "logistics.record_shipment.succeeded", "signal.receive"}));
   EXPECT_EQ(Stock("tea", "available"), 8);
@@ -149,7 +150,7 @@ TEST_F(OrderSagaTest, SignalTheStateDoesNotAcceptIsRefusedWith409) {
   EXPECT_EQ(cluster_->Signal("00000000-0000-0000-0000-000000000000", "ship").status, 404u);
   // Refusals change nothing.
   EXPECT_EQ(StringOr(cluster_->GetSaga(saga_id).body, "state"), "awaiting_payment");
-  EXPECT_EQ(cluster_->HistoryEvents(saga_id).size(), 3u);
+  EXPECT_EQ(cluster_->HistoryEvents(saga_id).size(), 4u);
 }
 
 TEST_F(OrderSagaTest, PaymentCallbackWithBadSignatureIsRefused) {
@@ -186,7 +187,7 @@ TEST_F(OrderSagaTest, WorkerKilledMidFlightThenRestartedStillCompletes) {
   ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
     return cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE sent_at IS NOT NULL").GetInt(0, 0) >= 1;
   }));
-  EXPECT_EQ(StringOr(cluster_->GetSaga(saga_id).body, "state"), "reserving_inventory");
+  EXPECT_EQ(StringOr(cluster_->GetSaga(saga_id).body, "state"), "pricing");
 
   cluster_->StartWorker();
   PayShipReceive(saga_id);
@@ -230,8 +231,8 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
   reply.command_id = StringOr(pending, "command_id");
   reply.message_id = wire::ReplyMessageId(reply.command_id, 1);
   reply.saga_id = saga_id;
-  reply.step = "inventory.reserve";
-  reply.result = json::object{{"amount_cents", 1200}};
+  reply.step = "catalog.price";
+  reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
 
   auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test duplicate reply");
   ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
@@ -245,15 +246,15 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
                                       wire::EncodeReply(stale), stale.message_id};
   ASSERT_TRUE(publisher.value()->PublishBatch({message, message, stale_message}, seconds(10)).ok());
 
-  ASSERT_TRUE(cluster_->WaitForState(saga_id, "creating_payment")) << cluster_->Logs();
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "reserving_inventory")) << cluster_->Logs();
   ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
     return cluster_->Query("SELECT count(*) FROM sagaflow.inbox").GetInt(0, 0) == 2;
   }));
   auto events = cluster_->HistoryEvents(saga_id);
-  EXPECT_EQ(std::count(events.begin(), events.end(), "inventory.reserve.succeeded"), 1);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "catalog.price.succeeded"), 1);
   EXPECT_EQ(events.size(), 2u);
-  // Exactly one payment.create command was queued.
-  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE routing_key = 'payment.create'").GetInt(0, 0),
+  // Exactly one inventory.reserve command was queued.
+  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE routing_key = 'inventory.reserve'").GetInt(0, 0),
             1);
 }
 

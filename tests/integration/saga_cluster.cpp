@@ -139,6 +139,28 @@ void SagaCluster::AddProduct(const std::string& sku, std::int64_t price_cents, i
       {sku, std::to_string(price_cents), on_sale ? "true" : "false", std::to_string(available)});
 }
 
+void SagaCluster::AddPromotion(const std::string& id, const std::string& kind, std::int64_t value,
+                               const std::string& sku, std::int64_t min_total_cents) {
+  Query("INSERT INTO workers.promotions (id, kind, value, sku, min_total_cents) VALUES ($1, $2, $3, $4, $5)",
+        {id, kind, std::to_string(value), sku.empty() ? storage::PgParam{} : storage::PgParam{sku},
+         std::to_string(min_total_cents)});
+}
+
+void SagaCluster::AddCoupon(const std::string& id, const std::string& user, const std::string& kind,
+                            std::int64_t value, std::int64_t min_spend_cents, int expires_in_seconds) {
+  Query(
+      "INSERT INTO workers.coupons (id, user_id, kind, value, min_spend_cents, expires_at)"
+      " VALUES ($1, $2, $3, $4, $5, clock_timestamp() + make_interval(secs => $6))",
+      {id, user, kind, std::to_string(value), std::to_string(min_spend_cents), std::to_string(expires_in_seconds)});
+}
+
+void SagaCluster::SetPoints(const std::string& user, std::int64_t balance) {
+  Query(
+      "INSERT INTO workers.points_accounts (user_id, balance) VALUES ($1, $2)"
+      " ON CONFLICT (user_id) DO UPDATE SET balance = EXCLUDED.balance, frozen = 0",
+      {user, std::to_string(balance)});
+}
+
 storage::PgResult SagaCluster::Query(const std::string& sql, const std::vector<storage::PgParam>& params) {
   auto result = db_->Exec(sql, params);
   if (!result.ok()) {

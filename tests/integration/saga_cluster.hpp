@@ -41,7 +41,7 @@ class SagaCluster {
   void StartChannel();
   void StartSagad();
   //! Starts (or restarts) the worker process with `roles`, plus `extra_env`.
-  void StartWorker(const std::string& roles = "inventory,payment,logistics", const Env& extra_env = {});
+  void StartWorker(const std::string& roles = "all", const Env& extra_env = {});
   //! Starts channel, sagad and a worker for every role.
   void StartAll();
   ChildProcess& sagad() { return sagad_; }
@@ -49,6 +49,13 @@ class SagaCluster {
 
   //! Upserts a product in the workers' catalog.
   void AddProduct(const std::string& sku, std::int64_t price_cents, int available, bool on_sale = true);
+  //! A promotion: kind "percent" or "fixed"; sku empty for an order-level one.
+  void AddPromotion(const std::string& id, const std::string& kind, std::int64_t value, const std::string& sku,
+                    std::int64_t min_total_cents = 0);
+  //! A coupon for `user`, expiring `expires_in_seconds` from now (negative: expired).
+  void AddCoupon(const std::string& id, const std::string& user, const std::string& kind, std::int64_t value,
+                 std::int64_t min_spend_cents, int expires_in_seconds = 3600);
+  void SetPoints(const std::string& user, std::int64_t balance);
   //! Runs SQL against the test database (parameters only).
   storage::PgResult Query(const std::string& sql, const std::vector<storage::PgParam>& params = {});
 
