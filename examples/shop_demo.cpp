@@ -59,29 +59,40 @@ int main(int argc, char** argv) {
   std::string base = "http://127.0.0.1:18080";
   std::string sku = "tea-oolong";
   int quantity = 2;
+  std::string coupon = "WELCOME-15";
+  int points = 500;
   app.add_option("--url", base, "sagad base URL");
+  app.add_option("--coupon", coupon, "coupon id (empty: none)");
+  app.add_option("--points", points, "points to spend");
   app.add_option("--sku", sku);
   app.add_option("--quantity", quantity);
   CLI11_PARSE(app, argc, argv);
 
-  const object order{{"user_id", "user-42"},
-                     {"items", sagaflow::json::array{object{{"sku", sku}, {"quantity", quantity}}}},
-                     {"address", object{{"city", "Hangzhou"}, {"line1", "1 West Lake Rd"}}}};
+  object order{{"user_id", "user-42"},
+               {"items", sagaflow::json::array{object{{"sku", sku}, {"quantity", quantity}}}},
+               {"points", points},
+               {"address", object{{"city", "Hangzhou"}, {"line1", "1 West Lake Rd"}}}};
+  if (!coupon.empty()) order["coupon_id"] = coupon;
   object placed = CallOrDie("POST", base + "/v1/orders", sagaflow::ToJson(order),
                             {{"Idempotency-Key", "demo-" + sagaflow::NewUuid()}});
   const std::string saga_id = sagaflow::StringOr(placed, "saga_id");
   std::cout << "shop:     placed order " << sagaflow::StringOr(placed, "order_id") << " (saga " << saga_id << ")\n";
 
   object saga = AwaitState(base, saga_id, "awaiting_payment");
-  const object& payment = *sagaflow::ObjectOrNull(*sagaflow::ObjectOrNull(saga, "context"), "payment");
+  const object& context = *sagaflow::ObjectOrNull(saga, "context");
+  const object& price = *sagaflow::ObjectOrNull(context, "price");
+  auto cents = [&](std::string_view key) { return sagaflow::IntOr(price, key, 0); };
+  std::cout << "sagad:    priced: " << cents("base_cents") << " - promotions " << cents("promotion_cents")
+            << " - coupon " << cents("coupon_cents") << " - points " << cents("points_cents") << " = "
+            << cents("total_cents") << " cents; stock, coupon and points held\n";
+  const object& payment = *sagaflow::ObjectOrNull(context, "payment");
   const std::string pay_url = sagaflow::StringOr(payment, "pay_url");
-  std::cout << "shop:     stock reserved; pay " << sagaflow::IntOr(payment, "amount_cents", 0) << " cents at "
-            << pay_url << "\n";
+  std::cout << "shop:     pay " << sagaflow::IntOr(payment, "amount_cents", 0) << " cents at " << pay_url << "\n";
 
   CallOrDie("POST", pay_url);
   std::cout << "buyer:    paid at the payment channel (it calls sagad back, signed)\n";
   AwaitState(base, saga_id, "awaiting_shipment");
-  std::cout << "sagad:    payment verified, stock deduction confirmed\n";
+  std::cout << "sagad:    payment verified; stock deducted, coupon and points consumed\n";
 
   CallOrDie("POST", base + "/v1/sagas/" + saga_id + "/signals/ship",
             sagaflow::ToJson(object{{"carrier", "SF Express"}, {"tracking_number", "SF1234567890"}}));

@@ -14,7 +14,7 @@
 #include "common/logging.hpp"
 #include "common/topology.hpp"
 #include "storage/migrations.hpp"
-#include "storage/transaction.hpp"
+#include "workers/catalog_seed.hpp"
 #include "workers/handlers/benefit_handlers.hpp"
 #include "workers/handlers/catalog_handlers.hpp"
 #include "workers/handlers/inventory_handlers.hpp"
@@ -62,38 +62,18 @@ Status Migrate(const std::string& pg_url) {
   return applied.ok() ? Status::Ok() : applied.status();
 }
 
-//! Upserts products from a JSON array of {sku, name, price_cents, available, on_sale?, spec?}.
+//! Loads the shop data file (see catalog_seed.hpp for its shape).
 Status Seed(const std::string& pg_url, const std::string& path) {
   std::ifstream in(path);
   if (!in) return Status::InvalidArgument("file", "cannot read " + path);
   std::stringstream text;
   text << in.rdbuf();
   boost::system::error_code ec;
-  json::value products = json::parse(text.str(), ec);
-  if (ec || !products.is_array()) return Status::InvalidArgument("file", path + " is not a JSON array");
+  json::value data = json::parse(text.str(), ec);
+  if (ec) return Status::InvalidArgument("file", path + " is not JSON: " + ec.message());
   auto conn = storage::PgConnection::Connect(pg_url);
   if (!conn.ok()) return conn.status();
-  storage::Transaction tx(*conn.value());
-  SAGAFLOW_RETURN_IF_ERROR(tx.status());
-  for (const json::value& item : products.as_array()) {
-    if (!item.is_object()) return Status::InvalidArgument("file", "every product must be an object");
-    const json::object& product = item.as_object();
-    auto sku = GetString(product, "sku");
-    if (!sku.ok()) return sku.status();
-    SAGAFLOW_RETURN_IF_ERROR(conn.value()->Exec(
-        "INSERT INTO workers.products (sku, name, spec, price_cents, on_sale, available)"
-        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name,"
-        " spec = EXCLUDED.spec, price_cents = EXCLUDED.price_cents, on_sale = EXCLUDED.on_sale,"
-        " available = EXCLUDED.available",
-        {sku.value(), StringOr(product, "name", sku.value()), StringOr(product, "spec"),
-         std::to_string(IntOr(product, "price_cents", 0)),
-         product.contains("on_sale") && product.at("on_sale").is_bool() && !product.at("on_sale").as_bool() ? "false"
-                                                                                                             : "true",
-         std::to_string(IntOr(product, "available", 0))}));
-  }
-  SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
-  spdlog::info("seeded {} products from {}", products.as_array().size(), path);
-  return Status::Ok();
+  return SeedShopData(*conn.value(), data);
 }
 
 int Run(const Config& config, const std::string& roles_arg) {
@@ -162,8 +142,8 @@ int WorkerMain(int argc, char** argv) {
   app.add_option("--roles", roles, "comma-separated roles (inventory,promotions,points,payment,logistics); default: all");
   run->add_option("--roles", roles, "comma-separated roles (inventory,promotions,points,payment,logistics); default: all");
   CLI::App* migrate = app.add_subcommand("migrate", "apply the workers' schema and exit");
-  CLI::App* seed = app.add_subcommand("seed", "upsert products from a JSON file and exit");
-  seed->add_option("file", seed_file, "JSON array of products")->required();
+  CLI::App* seed = app.add_subcommand("seed", "load products, promotions, coupons and points from a JSON file and exit");
+  seed->add_option("file", seed_file, "JSON file (see workers/catalog_seed.hpp)")->required();
   CLI11_PARSE(app, argc, argv);
 
   auto config = Config::Load(config_path);

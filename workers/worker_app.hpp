@@ -1,8 +1,8 @@
 #pragma once
 // saga-worker: runs one or more worker roles, each on its own thread.
-//   saga-worker [--config FILE] [run] --roles inventory,payment,logistics
+//   saga-worker [--config FILE] [run] [--roles inventory,promotions,points,payment,logistics|all]
 //   saga-worker migrate            apply the workers' schema and exit
-//   saga-worker seed FILE          upsert products from a JSON array and exit
+//   saga-worker seed FILE          load products, promotions, coupons, points and exit
 // Config keys: docs/config.md.
 
 namespace sagaflow::workers {
