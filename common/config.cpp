@@ -84,12 +84,14 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
   if (ec != std::errc() || amount < 0) return Status::InvalidArgument("duration", "not a duration");
   std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
-  using std::chrono::milliseconds;
-  if (unit.empty() || unit == "ms") return milliseconds(amount);
-  if (unit == "s") return milliseconds(amount * 1000);
-  if (unit == "m") return milliseconds(amount * 60'000);
-  if (unit == "h") return milliseconds(amount * 3'600'000);
-  return Status::InvalidArgument("duration", "unknown unit '" + std::string(unit) + "'");
+  std::int64_t scale = 0;
+  if (unit.empty() || unit == "ms") scale = 1;
+  if (unit == "s") scale = 1000;
+  if (unit == "m") scale = 60'000;
+  if (unit == "h") scale = 3'600'000;
+  if (scale == 0) return Status::InvalidArgument("duration", "unknown unit '" + std::string(unit) + "'");
+  if (amount > INT64_MAX / scale) return Status::InvalidArgument("duration", "too large");
+  return std::chrono::milliseconds(amount * scale);
 }
 
 }  // namespace sagaflow

@@ -42,7 +42,9 @@ std::int64_t IntOr(const json::object& obj, std::string_view key, std::int64_t f
   auto it = obj.find(key);
   if (it == obj.end()) return fallback;
   if (it->value().is_int64()) return it->value().as_int64();
-  if (it->value().is_uint64()) return static_cast<std::int64_t>(it->value().as_uint64());
+  if (it->value().is_uint64() && it->value().as_uint64() <= INT64_MAX) {
+    return static_cast<std::int64_t>(it->value().as_uint64());
+  }
   return fallback;
 }
 

@@ -78,12 +78,15 @@ SAGAFLOW_PLAIN_STATE(Failed, "failed", SagaStatus::kFailed);
 #undef SAGAFLOW_STEP_STATE
 #undef SAGAFLOW_PLAIN_STATE
 
-//! Waits for the callback; asks the channel every payment_query_interval meanwhile.
+//! Waits for the callback; asks the channel every payment_query_interval meanwhile, for
+//! payment_query_max at most.
 struct AwaitingPayment : ms::SagaState<SagaStatus::kWaiting> {
   static constexpr std::string_view name = "awaiting_payment";
   template <class Event, class Machine>
   void on_entry(Event const&, Machine& fsm) {
-    fsm.SetTimer("payment_query", fsm.options->payment_query_interval);
+    if (PaymentQueriesLeft(*fsm.context, *fsm.options)) {
+      fsm.SetTimer("payment_query", fsm.options->payment_query_interval);
+    }
   }
 };
 //! Shipped: waits for the user, or auto-confirms after auto_confirm_after.
@@ -137,6 +140,9 @@ struct Cancelling : ms::SagaState<SagaStatus::kWaiting> {
 SAGAFLOW_ACTION(RecordPrice, Remember(context, "price", payload);
                 context["amount_cents"] = IntOr(payload, "total_cents", 0));
 SAGAFLOW_ACTION(RecordFailure, RememberFailure(context, payload));
+//! A refusal that ends the order at once (nothing held yet): record it and tell the world.
+SAGAFLOW_ACTION(RecordRefusal, RememberFailure(context, payload);
+                fsm.Publish("order.failed", OrderEventBody(context, "failed")));
 SAGAFLOW_ACTION(RecordReservation, Remember(context, "reservation", payload); PushUndo(context, "inventory.release"));
 SAGAFLOW_ACTION(RecordCoupon, PushUndo(context, "coupon.unfreeze"));
 SAGAFLOW_ACTION(RecordPoints, PushUndo(context, "points.unfreeze"));
@@ -172,8 +178,7 @@ SAGAFLOW_GUARD(NoPointsUsed, !UsesPoints(context));
 SAGAFLOW_GUARD(PaidInFull, AmountMatches(context, payload));
 SAGAFLOW_GUARD(QueryFoundPayment, StringOr(payload, "status") == "paid" && AmountMatches(context, payload));
 SAGAFLOW_GUARD(QueryFoundNothing, StringOr(payload, "status") != "paid");
-SAGAFLOW_GUARD(QueriesLeft, IntOr(context, "payment_queries", 0) * fsm.options->payment_query_interval.count() <
-                                fsm.options->payment_query_max.count());
+SAGAFLOW_GUARD(QueriesLeft, PaymentQueriesLeft(context, *fsm.options));
 SAGAFLOW_GUARD(MoreToUndo, HasUndo(context));
 SAGAFLOW_GUARD(NothingToUndo, !HasUndo(context));
 SAGAFLOW_GUARD(MustRefund, HasPaymentToRefund(context) || StringOr(payload, "payment_status") == "paid");
@@ -191,12 +196,12 @@ struct OrderMachineDef : ms::SagaFrontEnd<OrderMachineDef> {
   struct transition_table : boost::mpl::vector39<
     //  Start                Event                Next                 Action                  Guard
     Row<Pricing,             OrderPriced,         ReservingInventory,  RecordPrice,            none>,
-    Row<Pricing,             PricingRefused,      Failed,              RecordFailure,          none>,
+    Row<Pricing,             PricingRefused,      Failed,              RecordRefusal,          none>,
     // ---- holds: inventory, coupon, points; any refusal unwinds the ones taken ---------------
     Row<ReservingInventory,  InventoryReserved,   FreezingCoupon,      RecordReservation,      CouponNext>,
     Row<ReservingInventory,  InventoryReserved,   FreezingPoints,      RecordReservation,      PointsNext>,
     Row<ReservingInventory,  InventoryReserved,   CreatingPayment,     RecordReservation,      NoBenefits>,
-    Row<ReservingInventory,  InventoryReserveFailed, Compensated,      RecordFailure,          none>,
+    Row<ReservingInventory,  InventoryReserveFailed, Compensated,      RecordRefusal,          none>,
     Row<FreezingCoupon,      CouponFrozen,        FreezingPoints,      RecordCoupon,           PointsUsed>,
     Row<FreezingCoupon,      CouponFrozen,        CreatingPayment,     RecordCoupon,           NoPointsUsed>,
     Row<FreezingCoupon,      HoldFailed,          Compensating,        RecordFailure,          none>,

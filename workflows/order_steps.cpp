@@ -135,6 +135,11 @@ bool HasPaymentToRefund(const json::object& context) {
   return status == "paid" && !context.contains("refund");
 }
 
+bool PaymentQueriesLeft(const json::object& context, const OrderOptions& options) {
+  return IntOr(context, "payment_queries", 0) * options.payment_query_interval.count() <
+         options.payment_query_max.count();
+}
+
 void Remember(json::object& context, std::string_view section, const json::object& from) {
   json::value& slot = context[section];
   if (!slot.is_object()) slot = json::object{};

@@ -54,6 +54,8 @@ bool UsesPoints(const json::object& context);
 bool AmountMatches(const json::object& context, const json::object& payment);
 //! The order holds a payment it must refund (paid before the close, or paid late).
 bool HasPaymentToRefund(const json::object& context);
+//! Another active payment query fits in payment_query_max.
+bool PaymentQueriesLeft(const json::object& context, const OrderOptions& options);
 
 // ---- Context updates -----------------------------------------------------------------------
 //! Stores `from` as `context[section]`, merged over what is there.

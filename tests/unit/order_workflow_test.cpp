@@ -217,7 +217,9 @@ TEST_F(OrderWorkflowTest, PricingRefusedFailsTheOrder) {
   Transition t = Accepted("pricing", Event("catalog.price.failed", failure), context);
   EXPECT_EQ(t.to, "failed");
   EXPECT_EQ(t.status, SagaStatus::kFailed);
-  ExpectNoEffects(t);
+  ExpectNoStep(t);
+  EXPECT_FALSE(t.start_child.has_value());
+  ASSERT_THAT(RoutingKeys(t), ElementsAre("order.failed"));
   EXPECT_EQ(context.at("failure"), json::value(failure));
 }
 
@@ -261,7 +263,9 @@ TEST_F(OrderWorkflowTest, InventoryReserveFailedEndsCompensatedWithNothingToUndo
   EXPECT_EQ(t.from, "reserving_inventory");
   EXPECT_EQ(t.to, "compensated");
   EXPECT_EQ(t.status, SagaStatus::kCompensated);
-  ExpectNoEffects(t);
+  ExpectNoStep(t);
+  EXPECT_FALSE(t.start_child.has_value());
+  ASSERT_THAT(RoutingKeys(t), ElementsAre("order.failed"));
   EXPECT_EQ(context.at("failure"), json::value(failure));
   EXPECT_FALSE(context.contains("undo"));
 }
