@@ -142,29 +142,29 @@ SAGAFLOW_ACTION(RecordPrice, Remember(context, "price", payload);
 SAGAFLOW_ACTION(RecordFailure, RememberFailure(context, payload));
 //! A refusal that ends the order at once (nothing held yet): record it and tell the world.
 SAGAFLOW_ACTION(RecordRefusal, RememberFailure(context, payload);
-                fsm.Publish("order.failed", OrderEventBody(context, "failed")));
+                fsm.Publish("order.failed", EnterOrderState(context, "failed")));
 SAGAFLOW_ACTION(RecordReservation, Remember(context, "reservation", payload); PushUndo(context, "inventory.release"));
 SAGAFLOW_ACTION(RecordCoupon, PushUndo(context, "coupon.unfreeze"));
 SAGAFLOW_ACTION(RecordPoints, PushUndo(context, "points.unfreeze"));
 SAGAFLOW_ACTION(RecordPaymentOrder, Remember(context, "payment", payload);
                 fsm.SetTimer("payment_window", fsm.options->payment_window);
-                fsm.Publish("order.created", OrderEventBody(context, "awaiting_payment")));
+                fsm.Publish("order.created", EnterOrderState(context, "created")));
 SAGAFLOW_ACTION(RecordPayment, Remember(context, "payment", payload); context.erase("undo");
                 fsm.CancelTimer("payment_window"); fsm.CancelTimer("payment_query");
-                fsm.Publish("order.paid", OrderEventBody(context, "paid")));
+                fsm.Publish("order.paid", EnterOrderState(context, "paid")));
 SAGAFLOW_ACTION(CountQuery, context["payment_queries"] = IntOr(context, "payment_queries", 0) + 1);
 SAGAFLOW_ACTION(CancelForTimeout, context["cancel_reason"] = "payment_timeout"; fsm.CancelTimer("payment_query"));
 SAGAFLOW_ACTION(CancelForUser, context["cancel_reason"] = "user"; fsm.CancelTimer("payment_window");
                 fsm.CancelTimer("payment_query"));
 SAGAFLOW_ACTION(RecordShipmentRequest, Remember(context, "shipment", payload));
 SAGAFLOW_ACTION(RecordShipment, Remember(context, "shipment", payload);
-                fsm.Publish("order.shipped", OrderEventBody(context, "shipped")));
+                fsm.Publish("order.shipped", EnterOrderState(context, "shipped")));
 SAGAFLOW_ACTION(RecordCompletion, context["received"] = payload.contains("timer") ? json::value("auto") : json::value("user");
-                fsm.CancelTimer("auto_confirm"); fsm.Publish("order.completed", OrderEventBody(context, "completed")));
-SAGAFLOW_ACTION(RecordCompensation, fsm.Publish("order.failed", OrderEventBody(context, "compensated")));
+                fsm.CancelTimer("auto_confirm"); fsm.Publish("order.completed", EnterOrderState(context, "completed")));
+SAGAFLOW_ACTION(RecordCompensation, fsm.Publish("order.failed", EnterOrderState(context, "failed")));
 SAGAFLOW_ACTION(RecordCancellation, if (StringOr(payload, "payment_status") == "paid") {
                   Remember(context, "payment", json::object{{"status", "paid"}});
-                } fsm.Publish("order.cancelled", OrderEventBody(context, "cancelled")));
+                } fsm.Publish("order.cancelled", EnterOrderState(context, "cancelled")));
 //! A payment for an order that is (being) cancelled: kept, to be refunded, never applied.
 SAGAFLOW_ACTION(RecordLatePayment, Remember(context, "payment", payload); context["late_payment"] = payload);
 SAGAFLOW_ACTION(RecordRefund, context["refund"] = payload;

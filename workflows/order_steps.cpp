@@ -168,6 +168,11 @@ bool HasUndo(const json::object& context) {
   return it != context.end() && it->value().is_array() && !it->value().as_array().empty();
 }
 
+json::object EnterOrderState(json::object& context, std::string_view state) {
+  context["order_state"] = state;
+  return OrderEventBody(context, state);
+}
+
 json::object OrderEventBody(const json::object& context, std::string_view state) {
   json::object body{{"order_id", context.at("order_id")}, {"state", state}};
   if (auto user = context.find("user_id"); user != context.end()) body["user_id"] = user->value();

@@ -69,5 +69,8 @@ std::string PopUndo(json::object& context);
 bool HasUndo(const json::object& context);
 //! The domain event body for the order (order_id, user_id, amount_cents, state).
 json::object OrderEventBody(const json::object& context, std::string_view state);
+//! Moves the order's business state (context.order_state: created, paid, shipped,
+//! completed, cancelled, failed) and returns the event body announcing it.
+json::object EnterOrderState(json::object& context, std::string_view state);
 
 }  // namespace sagaflow::workflows::order

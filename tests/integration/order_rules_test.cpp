@@ -84,6 +84,7 @@ TEST_F(OrderRulesTest, PriceBreakdownAppliesPromotionsCouponAndPoints) {
   ASSERT_EQ(cluster_->PayAtChannel(saga_id).status, 200u);
   ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_shipment")) << cluster_->Logs();
   EXPECT_EQ(Text("SELECT status FROM workers.coupons WHERE id = 'c-300'"), "consumed");
+  EXPECT_EQ(StringOr(Context(saga_id), "order_state"), "paid");
   EXPECT_EQ(Int("SELECT balance FROM workers.points_accounts WHERE user_id = 'alice'"), 300);
   EXPECT_EQ(Int("SELECT frozen FROM workers.points_accounts WHERE user_id = 'alice'"), 0);
   EXPECT_EQ(Int("SELECT sold FROM workers.products WHERE sku = 'tea'"), 2);

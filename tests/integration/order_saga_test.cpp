@@ -61,6 +61,7 @@ TEST_F(OrderSagaTest, HappyPathRunsToCompleted) {
   EXPECT_EQ(StringOr(saga.body, "status"), "completed");
   const json::object& context = *ObjectOrNull(saga.body, "context");
   EXPECT_EQ(IntOr(context, "amount_cents", 0), 2400);
+  EXPECT_EQ(StringOr(context, "order_state"), "completed");
   EXPECT_EQ(StringOr(*ObjectOrNull(context, "payment"), "status"), "paid");
   EXPECT_EQ(StringOr(*ObjectOrNull(context, "shipment"), "tracking_number"), "SF100");
   EXPECT_EQ(cluster_->HistoryEvents(saga_id),

@@ -326,7 +326,8 @@ TEST_F(OrderWorkflowTest, PaymentOrderCreatedAwaitsPaymentWithWindowAndQueryTime
   EXPECT_EQ(SetTimers(t), (TimerList{{"payment_window", 1'200'000}, {"payment_query", 30'000}}));
   EXPECT_THAT(t.cancel_timers, IsEmpty());
   ASSERT_THAT(RoutingKeys(t), ElementsAre("order.created"));
-  EXPECT_EQ(J(t.events[0].body), J(EventBody("awaiting_payment")));
+  EXPECT_EQ(J(t.events[0].body), J(EventBody("created")));
+  EXPECT_EQ(StringOr(context, "order_state"), "created");
   EXPECT_FALSE(t.start_child.has_value());
   EXPECT_EQ(context.at("payment"), json::value(reply));
 }
@@ -358,7 +359,8 @@ TEST_F(OrderWorkflowTest, LastUndoStepDoneEndsCompensatedAndPublishesOrderFailed
   EXPECT_EQ(t.status, SagaStatus::kCompensated);
   ExpectNoStep(t);
   ASSERT_THAT(RoutingKeys(t), ElementsAre("order.failed"));
-  EXPECT_EQ(J(t.events[0].body), J(EventBody("compensated")));
+  EXPECT_EQ(J(t.events[0].body), J(EventBody("failed")));
+  EXPECT_EQ(StringOr(context, "order_state"), "failed");
 }
 
 TEST_F(OrderWorkflowTest, EveryUndoReplyCountsAsUndoStepDone) {
