@@ -29,22 +29,11 @@ inline bool Holds(const json::object& context, std::string_view what) {
   return it != context.end() && it->value().is_bool() && it->value().as_bool();
 }
 
-#define SAGAFLOW_STEP_STATE(Type, state_name, step, payload_fn)           \
-  struct Type : ms::SagaState<SagaStatus::kRunning> {                     \
-    static constexpr std::string_view name = state_name;                  \
-    template <class Event, class Machine>                                 \
-    void on_entry(Event const&, Machine& fsm) {                           \
-      fsm.Dispatch(step, payload_fn(*fsm.context));                       \
-    }                                                                     \
-  }
 SAGAFLOW_STEP_STATE(ClosingPayment, "closing_payment", "payment.close", ClosePayload);
 SAGAFLOW_STEP_STATE(ReleasingInventory, "releasing_inventory", "inventory.release", OrderPayload);
 SAGAFLOW_STEP_STATE(UnfreezingCoupon, "unfreezing_coupon", "coupon.unfreeze", OrderPayload);
 SAGAFLOW_STEP_STATE(UnfreezingPoints, "unfreezing_points", "points.unfreeze", OrderPayload);
-#undef SAGAFLOW_STEP_STATE
-struct Done : ms::SagaState<SagaStatus::kCompleted> {
-  static constexpr std::string_view name = "completed";
-};
+SAGAFLOW_PLAIN_STATE(Done, "completed", SagaStatus::kCompleted);
 
 struct RecordClosed {
   template <class Event, class Machine, class Source, class Target>

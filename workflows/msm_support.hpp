@@ -63,6 +63,21 @@ struct SagaState : boost::msm::front::state<> {
   static constexpr SagaStatus status = kStatus;
 };
 
+//! A state that dispatches `step` on entry, with the payload `payload_fn(context)` builds.
+#define SAGAFLOW_STEP_STATE(Type, state_name, step, payload_fn)                       \
+  struct Type : ::sagaflow::workflows::msm_support::SagaState<SagaStatus::kRunning> { \
+    static constexpr std::string_view name = state_name;                              \
+    template <class Event, class Machine>                                             \
+    void on_entry(Event const&, Machine& fsm) {                                       \
+      fsm.Dispatch(step, payload_fn(*fsm.context));                                   \
+    }                                                                                 \
+  }
+//! A state that only waits (or ends the saga) with this status.
+#define SAGAFLOW_PLAIN_STATE(Type, state_name, saga_status)                  \
+  struct Type : ::sagaflow::workflows::msm_support::SagaState<saga_status> { \
+    static constexpr std::string_view name = state_name;                     \
+  }
+
 //! Archive-like loader: ignores everything MSM's serialize() offers except m_states.
 struct StateIdLoader {
   using is_loading = boost::mpl::true_;

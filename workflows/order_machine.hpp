@@ -45,19 +45,6 @@ struct OrderMachineDef;
 using Fsm = boost::msm::back::state_machine<OrderMachineDef>;
 
 // ---- States ------------------------------------------------------------------------------
-#define SAGAFLOW_STEP_STATE(Type, state_name, step, payload_fn)           \
-  struct Type : ms::SagaState<SagaStatus::kRunning> {                     \
-    static constexpr std::string_view name = state_name;                  \
-    template <class Event, class Machine>                                 \
-    void on_entry(Event const&, Machine& fsm) {                           \
-      fsm.Dispatch(step, payload_fn(*fsm.context));                       \
-    }                                                                     \
-  }
-#define SAGAFLOW_PLAIN_STATE(Type, state_name, saga_status)               \
-  struct Type : ms::SagaState<saga_status> {                              \
-    static constexpr std::string_view name = state_name;                  \
-  }
-
 SAGAFLOW_STEP_STATE(Pricing, "pricing", "catalog.price", PricePayload);
 SAGAFLOW_STEP_STATE(ReservingInventory, "reserving_inventory", "inventory.reserve", ReservePayload);
 SAGAFLOW_STEP_STATE(FreezingCoupon, "freezing_coupon", "coupon.freeze", CouponFreezePayload);
@@ -75,8 +62,6 @@ SAGAFLOW_PLAIN_STATE(Compensated, "compensated", SagaStatus::kCompensated);
 SAGAFLOW_PLAIN_STATE(Cancelled, "cancelled", SagaStatus::kCompensated);
 SAGAFLOW_PLAIN_STATE(Failed, "failed", SagaStatus::kFailed);
 
-#undef SAGAFLOW_STEP_STATE
-#undef SAGAFLOW_PLAIN_STATE
 
 //! Waits for the callback; asks the channel every payment_query_interval meanwhile, for
 //! payment_query_max at most.
