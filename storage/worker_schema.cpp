@@ -92,6 +92,11 @@ CREATE TABLE workers.points_holds (
   status   text NOT NULL
 );
 )sql"},
+          {3, "when each command started", R"sql(
+-- Set by the worker when it picks the command up: outbox created_at → started_at is the
+-- dispatch latency saga-bench reports.
+ALTER TABLE workers.processed_commands ADD COLUMN started_at timestamptz;
+)sql"},
       }};
   return kSet;
 }

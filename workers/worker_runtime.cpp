@@ -21,6 +21,13 @@ wire::Reply ReplyTo(const wire::Command& command) {
   return reply;
 }
 
+//! This host's wall clock in microseconds (the database and the workers share the machine's clock).
+std::string MicrosSinceEpoch() {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
 }  // namespace
 
 void RoleWorker::Run(std::stop_token stop) {
@@ -67,6 +74,7 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
 }
 
 Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::Command& command) {
+  const std::string started_at = MicrosSinceEpoch();
   wire::Reply reply = ReplyTo(command);
   storage::Transaction tx(db);
   SAGAFLOW_RETURN_IF_ERROR(tx.status());
@@ -106,8 +114,10 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
     reply.error_code = RefusalCode(result.status());
     reply.error_message = result.status().message();
   }
-  SAGAFLOW_RETURN_IF_ERROR(db.Exec("INSERT INTO workers.processed_commands (command_id, step, reply) VALUES ($1, $2, $3)",
-                                   {command.command_id, command.step, wire::EncodeReply(reply)}));
+  SAGAFLOW_RETURN_IF_ERROR(db.Exec(
+      "INSERT INTO workers.processed_commands (command_id, step, reply, started_at)"
+      " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1e6))",
+      {command.command_id, command.step, wire::EncodeReply(reply), started_at}));
   SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
   if (!options_.crash_after_commit_step.empty() && options_.crash_after_commit_step == command.step) {
     spdlog::critical("testpoint: crashing after committing {} (before reply and ack)", command.step);

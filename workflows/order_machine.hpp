@@ -135,8 +135,9 @@ SAGAFLOW_ACTION(RecordPaymentOrder, Remember(context, "payment", payload);
                 fsm.SetTimer("payment_window", fsm.options->payment_window);
                 fsm.Publish("order.created", EnterOrderState(context, "created")));
 SAGAFLOW_ACTION(RecordPayment, Remember(context, "payment", payload); context.erase("undo");
-                fsm.CancelTimer("payment_window"); fsm.CancelTimer("payment_query");
-                fsm.Publish("order.paid", EnterOrderState(context, "paid")));
+                fsm.CancelTimer("payment_window"); fsm.CancelTimer("payment_query"));
+//! Stock deducted, coupon and points consumed: the order is paid and ready to ship.
+SAGAFLOW_ACTION(AnnouncePaid, fsm.Publish("order.paid", EnterOrderState(context, "paid")));
 SAGAFLOW_ACTION(CountQuery, context["payment_queries"] = IntOr(context, "payment_queries", 0) + 1);
 SAGAFLOW_ACTION(CancelForTimeout, context["cancel_reason"] = "payment_timeout"; fsm.CancelTimer("payment_query"));
 SAGAFLOW_ACTION(CancelForUser, context["cancel_reason"] = "user"; fsm.CancelTimer("payment_window");
@@ -210,10 +211,10 @@ struct OrderMachineDef : ms::SagaFrontEnd<OrderMachineDef> {
     // ---- paid: make the holds permanent, then fulfil ------------------------------------------
     Row<ConfirmingInventory, InventoryConfirmed,  ConsumingCoupon,     none,                   CouponNext>,
     Row<ConfirmingInventory, InventoryConfirmed,  ConsumingPoints,     none,                   PointsNext>,
-    Row<ConfirmingInventory, InventoryConfirmed,  AwaitingShipment,    none,                   NoBenefits>,
+    Row<ConfirmingInventory, InventoryConfirmed,  AwaitingShipment,    AnnouncePaid,           NoBenefits>,
     Row<ConsumingCoupon,     CouponConsumed,      ConsumingPoints,     none,                   PointsUsed>,
-    Row<ConsumingCoupon,     CouponConsumed,      AwaitingShipment,    none,                   NoPointsUsed>,
-    Row<ConsumingPoints,     PointsConsumed,      AwaitingShipment,    none,                   none>,
+    Row<ConsumingCoupon,     CouponConsumed,      AwaitingShipment,    AnnouncePaid,           NoPointsUsed>,
+    Row<ConsumingPoints,     PointsConsumed,      AwaitingShipment,    AnnouncePaid,           none>,
     Row<AwaitingShipment,    ShipmentRequested,   RecordingShipment,   RecordShipmentRequest,  none>,
     Row<RecordingShipment,   ShipmentRecorded,    AwaitingReceipt,     RecordShipment,         none>,
     Row<AwaitingReceipt,     ReceiptConfirmed,    Completed,           RecordCompletion,       none>,

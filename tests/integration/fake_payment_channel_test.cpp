@@ -12,7 +12,7 @@
 #include "common/http/http_client.hpp"
 #include "common/http/http_server.hpp"
 #include "common/json.hpp"
-#include "tests/integration/child_process.hpp"
+#include "common/child_process.hpp"
 #include "tests/integration/test_util.hpp"
 
 namespace sagaflow::test {

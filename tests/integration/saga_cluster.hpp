@@ -14,7 +14,7 @@
 #include "common/http/http_client.hpp"
 #include "common/json.hpp"
 #include "storage/pg_connection.hpp"
-#include "tests/integration/child_process.hpp"
+#include "common/child_process.hpp"
 
 namespace sagaflow::test {
 

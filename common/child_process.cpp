@@ -1,4 +1,4 @@
-#include "tests/integration/child_process.hpp"
+#include "common/child_process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -16,7 +16,7 @@
 
 extern char** environ;
 
-namespace sagaflow::test {
+namespace sagaflow {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -208,4 +208,4 @@ bool ChildProcess::Reap(bool block) {
   }
 }
 
-}  // namespace sagaflow::test
+}  // namespace sagaflow

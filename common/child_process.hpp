@@ -1,5 +1,5 @@
 #pragma once
-// A process started by a test (sagad, a worker, the fake payment channel) with stdout and stderr
+// A child process (sagad, a worker, the fake payment channel, started by a test or saga-bench) with stdout and stderr
 // appended to a log file the test can scan. Not thread-safe: one test thread drives it.
 // The destructor kills the process, so a failing test never leaves it behind.
 //
@@ -23,7 +23,7 @@
 
 #include "common/status.hpp"
 
-namespace sagaflow::test {
+namespace sagaflow {
 
 class ChildProcess {
  public:
@@ -85,4 +85,4 @@ class ChildProcess {
   std::uint64_t read_offset_ = 0;
 };
 
-}  // namespace sagaflow::test
+}  // namespace sagaflow

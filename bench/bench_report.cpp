@@ -1,0 +1,99 @@
+#include "bench/bench_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace sagaflow::bench {
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
+void Summarise(const DriveResult& drive, BenchReport& report) {
+  report.completed = static_cast<int>(drive.completed.size());
+  report.failed = drive.failed;
+  report.samples = drive.completed;
+  std::vector<double> latencies;
+  double last = 0;
+  for (const SagaSample& sample : drive.completed) {
+    latencies.push_back(sample.latency_ms);
+    last = std::max(last, sample.completed_s);
+  }
+  report.wall_s = last;
+  report.sagas_per_s = last > 0 ? report.completed / last : 0;
+  report.latency_p50_ms = Percentile(latencies, 50);
+  report.latency_p95_ms = Percentile(latencies, 95);
+  report.latency_p99_ms = Percentile(latencies, 99);
+}
+
+json::object ReportToJson(const BenchReport& r) {
+  return json::object{{"label", r.label},
+                      {"sagas", r.sagas},
+                      {"concurrency", r.concurrency},
+                      {"sagad_processes", r.sagad_processes},
+                      {"completed", r.completed},
+                      {"failed", r.failed},
+                      {"wall_s", r.wall_s},
+                      {"sagas_per_s", r.sagas_per_s},
+                      {"latency_ms", json::object{{"p50", r.latency_p50_ms}, {"p95", r.latency_p95_ms},
+                                                  {"p99", r.latency_p99_ms}}},
+                      {"dispatch_ms", json::object{{"p50", r.dispatch_p50_ms}, {"p99", r.dispatch_p99_ms}}},
+                      {"pg_commits_per_saga", r.pg_commits_per_saga},
+                      {"amqp_messages_per_saga", r.amqp_messages_per_saga},
+                      {"peak_rss_mb", json::object{{"sagad", r.sagad_peak_rss_mb}, {"workers", r.workers_peak_rss_mb}}}};
+}
+
+std::string ReportToTable(const BenchReport& r) {
+  char buffer[2048];
+  std::snprintf(buffer, sizeof buffer,
+                "%-28s %s\n"
+                "%-28s %d sagas, concurrency %d, %d sagad\n"
+                "%-28s %d completed, %d failed in %.1f s\n"
+                "%-28s %.1f\n"
+                "%-28s p50 %.1f  p95 %.1f  p99 %.1f\n"
+                "%-28s p50 %.2f  p99 %.2f\n"
+                "%-28s %.1f\n"
+                "%-28s %.1f\n"
+                "%-28s sagad %.1f, workers %.1f\n",
+                "run", r.label.c_str(), "load", r.sagas, r.concurrency, r.sagad_processes, "result", r.completed,
+                r.failed, r.wall_s, "completed sagas/s", r.sagas_per_s, "end-to-end latency (ms)",
+                r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms, "step dispatch latency (ms)", r.dispatch_p50_ms,
+                r.dispatch_p99_ms, "PostgreSQL commits per saga", r.pg_commits_per_saga, "AMQP messages per saga",
+                r.amqp_messages_per_saga, "peak RSS (MB)", r.sagad_peak_rss_mb, r.workers_peak_rss_mb);
+  return buffer;
+}
+
+Status WritePlot(const BenchReport& report, const std::string& png_path) {
+  // Per second of the run: completions and their mean latency.
+  std::map<int, std::pair<int, double>> per_second;
+  for (const SagaSample& sample : report.samples) {
+    auto& [count, latency_sum] = per_second[static_cast<int>(sample.completed_s)];
+    ++count;
+    latency_sum += sample.latency_ms;
+  }
+  const std::string data_path = png_path + ".dat";
+  {
+    std::ofstream data(data_path);
+    for (const auto& [second, totals] : per_second) {
+      data << second << " " << totals.first << " " << totals.second / totals.first << "\n";
+    }
+  }
+  std::ostringstream script;
+  script << "set terminal png size 1000,500; set output '" << png_path << "';"
+         << "set title 'saga-bench " << report.label << "'; set xlabel 'seconds';"
+         << "set ylabel 'completed sagas/s'; set y2label 'mean latency (ms)'; set y2tics; set ytics nomirror;"
+         << "plot '" << data_path << "' using 1:2 with lines title 'sagas/s', '" << data_path
+         << "' using 1:3 axes x1y2 with lines title 'latency ms'";
+  const std::string command = "gnuplot -e \"" + script.str() + "\"";
+  if (std::system(command.c_str()) != 0) return Status::Permanent("gnuplot failed (is gnuplot-nox installed?)");
+  return Status::Ok();
+}
+
+}  // namespace sagaflow::bench

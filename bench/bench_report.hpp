@@ -1,0 +1,44 @@
+#pragma once
+// What one saga-bench run measured, and how it is shown: a table, JSON, and (gnuplot) a PNG
+// of completions per second and latency over time.
+
+#include <string>
+#include <vector>
+
+#include "bench/order_driver.hpp"
+#include "common/json.hpp"
+#include "common/status.hpp"
+
+namespace sagaflow::bench {
+
+struct BenchReport {
+  std::string label;
+  int sagas = 0;
+  int concurrency = 0;
+  int sagad_processes = 0;
+  int completed = 0;
+  int failed = 0;
+  double wall_s = 0;
+  double sagas_per_s = 0;
+  double latency_p50_ms = 0;
+  double latency_p95_ms = 0;
+  double latency_p99_ms = 0;
+  double dispatch_p50_ms = 0;  //!< outbox insert → worker start, over every step
+  double dispatch_p99_ms = 0;
+  double pg_commits_per_saga = 0;
+  double amqp_messages_per_saga = 0;  //!< published: commands, replies and domain events
+  double sagad_peak_rss_mb = 0;
+  double workers_peak_rss_mb = 0;
+  std::vector<SagaSample> samples;
+};
+
+//! The p-th percentile (0..100) of `values` (nearest rank); 0 for none.
+double Percentile(std::vector<double> values, double p);
+//! Fills the throughput and latency fields from `drive`.
+void Summarise(const DriveResult& drive, BenchReport& report);
+json::object ReportToJson(const BenchReport& report);
+std::string ReportToTable(const BenchReport& report);
+//! Writes `png_path` with gnuplot: completions/s and mean end-to-end latency per second.
+Status WritePlot(const BenchReport& report, const std::string& png_path);
+
+}  // namespace sagaflow::bench

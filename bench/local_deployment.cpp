@@ -1,0 +1,118 @@
+#include "bench/local_deployment.hpp"
+
+#include <fstream>
+#include <regex>
+
+#include "common/ids.hpp"
+#include "common/topology.hpp"
+#include "common/wire.hpp"
+#include "storage/migrations.hpp"
+#include "workers/amqp/amqp_connection.hpp"
+#include "workers/amqp/topology.hpp"
+
+namespace sagaflow::bench {
+namespace {
+
+//! VmHWM of a process in KiB (0 if unreadable).
+std::int64_t PeakRss(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return 0;
+}
+
+Status PurgeQueues(const std::string& amqp_url) {
+  auto conn = amqp::Connection::Open(amqp_url, "saga-bench purge");
+  if (!conn.ok()) return conn.status();
+  SAGAFLOW_RETURN_IF_ERROR(amqp::DeclareTopology(*conn.value()));
+  std::vector<std::string> queues{std::string(wire::kRepliesQueue)};
+  for (const wire::WorkerRole& role : wire::WorkerRoles()) queues.push_back(wire::WorkerQueueName(role.name));
+  for (const std::string& queue : queues) SAGAFLOW_RETURN_IF_ERROR(conn.value()->PurgeQueue(queue));
+  return Status::Ok();
+}
+
+}  // namespace
+
+LocalDeployment::~LocalDeployment() {
+  for (auto& worker : workers_) worker->Terminate();
+  for (auto& sagad : sagads_) sagad->Terminate();
+  if (channel_) channel_->Terminate();
+  db_.reset();
+  if (!db_name_.empty()) {
+    if (auto admin = storage::PgConnection::Connect(options_.admin_pg_url); admin.ok()) {
+      (void)admin.value()->ExecScript("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
+    }
+  }
+}
+
+LocalDeployment::Env LocalDeployment::ProcessEnv() const {
+  Env env{{"SAGAFLOW_POSTGRES_URL", db_url_},
+          {"SAGAFLOW_AMQP_URL", options_.amqp_url},
+          {"SAGAFLOW_HTTP_PORT", "0"},
+          {"SAGAFLOW_PAYMENT_SECRET", "bench-secret"},
+          {"SAGAFLOW_PAYMENT_CHANNEL_URL", channel_url_},
+          {"SAGAFLOW_PAYMENT_NOTIFY_URL", (sagad_urls_.empty() ? "" : sagad_urls_.front()) + "/v1/payments/callback"},
+          {"SAGAFLOW_LOG_LEVEL", "warn"}};
+  for (const auto& kv : options_.extra_env) env.push_back(kv);
+  return env;
+}
+
+Result<int> LocalDeployment::StartAndReadPort(ChildProcess& process, const std::string& path,
+                                              const std::vector<std::string>& args, const std::string& log_name) {
+  SAGAFLOW_RETURN_IF_ERROR(process.Start(path, args, ProcessEnv(), options_.log_dir + "/" + log_name + ".log"));
+  auto line = process.ReadLineMatching(std::regex(R"(listening on [0-9.]+:(\d+))"), std::chrono::seconds(30));
+  if (!line.ok()) return Status::Transient(log_name + " did not start: " + line.status().message());
+  return std::stoi(line->at(1));
+}
+
+Status LocalDeployment::Start(const std::string& sku, std::int64_t stock) {
+  db_name_ = "sagaflow_bench_" + NewUuid().substr(0, 8);
+  {
+    auto admin = storage::PgConnection::Connect(options_.admin_pg_url);
+    if (!admin.ok()) return admin.status();
+    SAGAFLOW_RETURN_IF_ERROR(admin.value()->ExecScript("CREATE DATABASE " + db_name_));
+  }
+  db_url_ = options_.admin_pg_url.substr(0, options_.admin_pg_url.rfind('/') + 1) + db_name_;
+  auto db = storage::PgConnection::Connect(db_url_);
+  if (!db.ok()) return db.status();
+  db_ = std::move(db.value());
+  auto migrated = storage::ApplyMigrations(*db_, storage::WorkerMigrations());
+  if (!migrated.ok()) return migrated.status();
+  SAGAFLOW_RETURN_IF_ERROR(db_->Exec(
+      "INSERT INTO workers.products (sku, name, price_cents, available) VALUES ($1, $1, 1000, $2)",
+      {sku, std::to_string(stock)}));
+  SAGAFLOW_RETURN_IF_ERROR(PurgeQueues(options_.amqp_url));
+
+  channel_ = std::make_unique<ChildProcess>();
+  auto channel_port = StartAndReadPort(*channel_, options_.bin_dir + "/examples/fake_payment_channel/fake-payment-channel",
+                                       {"--port", "0", "--secret", "bench-secret", "--log-level", "warn"}, "channel");
+  if (!channel_port.ok()) return channel_port.status();
+  channel_url_ = "http://127.0.0.1:" + std::to_string(channel_port.value());
+  for (int i = 0; i < options_.sagad_processes; ++i) {
+    sagads_.push_back(std::make_unique<ChildProcess>());
+    auto port = StartAndReadPort(*sagads_.back(), options_.bin_dir + "/orchestrator/sagad", {}, "sagad-" + std::to_string(i));
+    if (!port.ok()) return port.status();
+    sagad_urls_.push_back("http://127.0.0.1:" + std::to_string(port.value()));
+  }
+  for (int i = 0; i < options_.worker_processes; ++i) {
+    workers_.push_back(std::make_unique<ChildProcess>());
+    ChildProcess& worker = *workers_.back();
+    SAGAFLOW_RETURN_IF_ERROR(worker.Start(options_.bin_dir + "/workers/saga-worker", {"--roles", "all"}, ProcessEnv(),
+                                          options_.log_dir + "/worker-" + std::to_string(i) + ".log"));
+    auto ready = worker.ReadLineMatching(std::regex("worker running roles"), std::chrono::seconds(30));
+    if (!ready.ok()) return Status::Transient("saga-worker did not start: " + ready.status().message());
+  }
+  return Status::Ok();
+}
+
+std::pair<std::int64_t, std::int64_t> LocalDeployment::PeakRssKiB() const {
+  std::int64_t sagad = 0;
+  std::int64_t workers = 0;
+  for (const auto& process : sagads_) sagad += PeakRss(process->pid());
+  for (const auto& process : workers_) workers += PeakRss(process->pid());
+  return {sagad, workers};
+}
+
+}  // namespace sagaflow::bench

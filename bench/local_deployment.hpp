@@ -1,0 +1,61 @@
+#pragma once
+// A throwaway sagaflow deployment on this machine for saga-bench: a fresh database on the
+// local PostgreSQL, purged queues on the local RabbitMQ, the fake payment channel, N sagad
+// processes and M saga-worker processes (all roles). Everything stops with the object.
+// Not thread-safe.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/child_process.hpp"
+#include "common/status.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace sagaflow::bench {
+
+struct DeploymentOptions {
+  std::string admin_pg_url;  //!< a database to CREATE DATABASE from
+  std::string amqp_url;
+  std::string bin_dir;       //!< the CMake build folder
+  std::string log_dir;
+  int sagad_processes = 1;
+  int worker_processes = 1;
+  std::vector<std::pair<std::string, std::string>> extra_env;
+};
+
+class LocalDeployment {
+ public:
+  explicit LocalDeployment(DeploymentOptions options) : options_(std::move(options)) {}
+  ~LocalDeployment();
+
+  //! Creates the database, seeds `sku` with `stock` units, starts every process.
+  Status Start(const std::string& sku, std::int64_t stock);
+  const std::string& db_url() const { return db_url_; }
+  //! Base URLs of the sagad processes.
+  const std::vector<std::string>& sagad_urls() const { return sagad_urls_; }
+  //! Peak resident memory (VmHWM) of sagad and of the workers, in KiB, summed per kind.
+  std::pair<std::int64_t, std::int64_t> PeakRssKiB() const;
+  //! A connection to the deployment's database (for statistics).
+  storage::PgConnection& db() { return *db_; }
+
+ private:
+  using Env = std::vector<std::pair<std::string, std::string>>;
+  Env ProcessEnv() const;
+  Result<int> StartAndReadPort(ChildProcess& process, const std::string& path, const std::vector<std::string>& args,
+                               const std::string& log_name);
+
+  const DeploymentOptions options_;
+  std::string db_name_;
+  std::string db_url_;
+  std::string channel_url_;
+  std::vector<std::string> sagad_urls_;
+  std::unique_ptr<storage::PgConnection> db_;
+  // Declared last: processes stop before the connection above closes.
+  std::unique_ptr<ChildProcess> channel_;
+  std::vector<std::unique_ptr<ChildProcess>> sagads_;
+  std::vector<std::unique_ptr<ChildProcess>> workers_;
+};
+
+}  // namespace sagaflow::bench

@@ -1,0 +1,156 @@
+#include "bench/order_driver.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stop_token>
+#include <thread>
+
+#include "common/http/http_client.hpp"
+#include "common/ids.hpp"
+#include "common/json.hpp"
+#include "common/wire.hpp"
+#include "workers/amqp/amqp_connection.hpp"
+
+namespace sagaflow::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::string_view kEventsQueue = "sagaflow.bench.events";
+
+//! Domain events by order id, filled by the consumer thread, awaited by virtual users.
+class EventBoard {
+ public:
+  void Post(const std::string& order_id, const std::string& event) {
+    {
+      std::lock_guard lock(mutex_);
+      seen_[order_id].insert(event);
+    }
+    changed_.notify_all();
+  }
+  //! True once `event` was seen for `order_id`; false at the deadline.
+  bool WaitFor(const std::string& order_id, const std::string& event, Clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_until(lock, deadline, [&] {
+      auto it = seen_.find(order_id);
+      return it != seen_.end() && it->second.contains(event);
+    });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  //! Guarded by mutex_.
+  std::map<std::string, std::set<std::string>> seen_;
+};
+
+Status PrepareEventsQueue(const std::string& amqp_url) {
+  auto conn = amqp::Connection::Open(amqp_url, "saga-bench setup");
+  if (!conn.ok()) return conn.status();
+  SAGAFLOW_RETURN_IF_ERROR(conn.value()->DeclareQueue(std::string(kEventsQueue)));
+  SAGAFLOW_RETURN_IF_ERROR(
+      conn.value()->BindQueue(std::string(kEventsQueue), std::string(wire::kEventsExchange), "order.*"));
+  return conn.value()->PurgeQueue(std::string(kEventsQueue)).status();
+}
+
+void ConsumeEvents(std::stop_token stop, const std::string& amqp_url, EventBoard& board) {
+  auto conn = amqp::Connection::Open(amqp_url, "saga-bench events");
+  if (!conn.ok() || !conn.value()->StartConsuming(std::string(kEventsQueue), 512).ok()) return;
+  while (!stop.stop_requested()) {
+    auto delivery = conn.value()->Consume(std::chrono::milliseconds(100));
+    if (!delivery.ok()) return;
+    if (!delivery->has_value()) continue;
+    auto body = ParseJsonObject((*delivery)->body);
+    if (body.ok()) board.Post(StringOr(body.value(), "order_id"), StringOr(body.value(), "event"));
+    if (!conn.value()->Ack((*delivery)->delivery_tag).ok()) return;
+  }
+}
+
+//! One order from placement to completed; the reason on failure.
+Status RunOneOrder(const DriveOptions& options, const std::string& sagad, int index, EventBoard& board) {
+  const json::object order{{"user_id", "bench-" + std::to_string(index % 1000)},
+                           {"items", json::array{json::object{{"sku", options.sku}, {"quantity", 1}}}}};
+  auto placed = http::HttpCall("POST", sagad + "/v1/orders", ToJson(order), {{"Idempotency-Key", NewUuid()}});
+  if (!placed.ok()) return placed.status();
+  if (placed->status != 201) return Status::Permanent("place order: HTTP " + std::to_string(placed->status));
+  auto saga = ParseJsonObject(placed->body);
+  if (!saga.ok()) return saga.status();
+  const std::string order_id = StringOr(saga.value(), "order_id");
+  const std::string saga_id = StringOr(saga.value(), "saga_id");
+  auto await = [&](const char* event) {
+    return board.WaitFor(order_id, event, Clock::now() + options.event_timeout)
+               ? Status::Ok()
+               : Status::Transient(std::string("no ") + event + " for saga " + saga_id);
+  };
+  auto post = [&](const std::string& url, const std::string& body) -> Status {
+    auto answer = http::HttpCall("POST", url, body);
+    if (!answer.ok()) return answer.status();
+    if (answer->status >= 300) return Status::Permanent(url + ": HTTP " + std::to_string(answer->status));
+    return Status::Ok();
+  };
+
+  SAGAFLOW_RETURN_IF_ERROR(await("order.created"));
+  auto view = http::HttpCall("GET", sagad + "/v1/sagas/" + saga_id);
+  if (!view.ok()) return view.status();
+  auto body = ParseJsonObject(view->body);
+  if (!body.ok()) return body.status();
+  const json::object* context = ObjectOrNull(body.value(), "context");
+  const json::object* payment = context != nullptr ? ObjectOrNull(*context, "payment") : nullptr;
+  if (payment == nullptr) return Status::Permanent("saga " + saga_id + " has no payment order");
+  SAGAFLOW_RETURN_IF_ERROR(post(StringOr(*payment, "pay_url"), "{}"));
+  SAGAFLOW_RETURN_IF_ERROR(await("order.paid"));
+  SAGAFLOW_RETURN_IF_ERROR(post(sagad + "/v1/sagas/" + saga_id + "/signals/ship",
+                                R"({"carrier":"bench","tracking_number":"B)" + std::to_string(index) + "\"}"));
+  SAGAFLOW_RETURN_IF_ERROR(await("order.shipped"));
+  SAGAFLOW_RETURN_IF_ERROR(post(sagad + "/v1/sagas/" + saga_id + "/signals/receive", "{}"));
+  return await("order.completed");
+}
+
+}  // namespace
+
+Result<DriveResult> DriveOrders(const DriveOptions& options, const ProgressFn& progress) {
+  if (options.sagad_urls.empty()) return Status::InvalidArgument("sagad_urls", "no sagad to drive");
+  SAGAFLOW_RETURN_IF_ERROR(PrepareEventsQueue(options.amqp_url));
+  EventBoard board;
+  std::jthread consumer([&](std::stop_token stop) { ConsumeEvents(stop, options.amqp_url, board); });
+
+  DriveResult result;
+  std::mutex result_mutex;
+  std::atomic<int> next{0};
+  std::atomic<int> completed{0};
+  std::atomic<int> failed{0};
+  const auto run_start = Clock::now();
+  auto seconds_since_start = [&] { return std::chrono::duration<double>(Clock::now() - run_start).count(); };
+  {
+    std::vector<std::jthread> users;
+    for (int user = 0; user < options.concurrency; ++user) {
+      users.emplace_back([&] {
+        for (int index = next++; index < options.sagas; index = next++) {
+          const double started = seconds_since_start();
+          Status status = RunOneOrder(options, options.sagad_urls[index % options.sagad_urls.size()], index, board);
+          const double ended = seconds_since_start();
+          std::lock_guard lock(result_mutex);
+          if (status.ok()) {
+            result.completed.push_back(SagaSample{started, ended, (ended - started) * 1000});
+            ++completed;
+          } else {
+            if (result.first_failure.empty()) result.first_failure = status.ToString();
+            ++failed;
+          }
+        }
+      });
+    }
+    while (completed + failed < options.sagas) {
+      progress(completed, failed);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // progress display cadence
+    }
+  }
+  progress(completed, failed);
+  result.failed = failed;
+  result.wall_s = seconds_since_start();
+  return result;
+}
+
+}  // namespace sagaflow::bench

@@ -1,0 +1,45 @@
+#pragma once
+// Drives order sagas to completed the way a shop's backend would: place the order over
+// HTTP, then react to the order's domain events (consumed from order.events on RabbitMQ):
+// order.created → pay at the channel's pay link, order.paid → merchant ships,
+// order.shipped → buyer confirms receipt, order.completed → done. `concurrency` virtual
+// users each keep one order in flight.
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/status.hpp"
+
+namespace sagaflow::bench {
+
+struct DriveOptions {
+  int sagas = 1000;
+  int concurrency = 64;
+  std::vector<std::string> sagad_urls;  //!< orders are spread over them round-robin
+  std::string amqp_url;
+  std::string sku;
+  //! Longest wait for any one event before the order counts as failed.
+  std::chrono::milliseconds event_timeout{std::chrono::seconds(60)};
+};
+
+struct SagaSample {
+  double started_s = 0;  //!< since the run started
+  double completed_s = 0;
+  double latency_ms = 0;
+};
+
+struct DriveResult {
+  std::vector<SagaSample> completed;
+  int failed = 0;
+  double wall_s = 0;
+  std::string first_failure;
+};
+
+//! Called about twice a second with (completed, failed) so far.
+using ProgressFn = std::function<void(int, int)>;
+
+Result<DriveResult> DriveOrders(const DriveOptions& options, const ProgressFn& progress);
+
+}  // namespace sagaflow::bench

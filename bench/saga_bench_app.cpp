@@ -1,0 +1,152 @@
+#include "bench/saga_bench_app.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "bench/amqp_floor.hpp"
+#include "bench/bench_report.hpp"
+#include "bench/local_deployment.hpp"
+#include "bench/order_driver.hpp"
+#include "common/logging.hpp"
+
+namespace sagaflow::bench {
+namespace {
+
+std::string EnvOr(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+Result<std::int64_t> Commits(storage::PgConnection& db) {
+  SAGAFLOW_RETURN_IF_ERROR(db.Exec("SELECT pg_stat_clear_snapshot()"));
+  auto rows = db.Exec("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+  if (!rows.ok()) return rows.status();
+  return rows->GetInt(0, 0);
+}
+
+//! Dispatch latency (first publish of a command → the worker picking it up) and messages.
+Status CollectDatabaseStats(storage::PgConnection& db, BenchReport& report) {
+  auto dispatch = db.Exec(
+      "WITH first_send AS (SELECT message_id, min(created_at) AS created_at FROM sagaflow.outbox"
+      "   WHERE exchange = 'saga.commands' GROUP BY message_id)"
+      " SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), 0),"
+      "        coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), 0)"
+      " FROM (SELECT extract(epoch FROM (p.started_at - f.created_at)) * 1000 AS ms"
+      "       FROM first_send f JOIN workers.processed_commands p ON p.command_id = f.message_id) d");
+  if (!dispatch.ok()) return dispatch.status();
+  report.dispatch_p50_ms = std::stod(dispatch->Get(0, 0));
+  report.dispatch_p99_ms = std::stod(dispatch->Get(0, 1));
+  auto messages = db.Exec(
+      "SELECT (SELECT count(*) FROM sagaflow.outbox) + (SELECT count(*) FROM workers.processed_commands)");
+  if (!messages.ok()) return messages.status();
+  report.amqp_messages_per_saga = report.completed > 0 ? double(messages->GetInt(0, 0)) / report.completed : 0;
+  return Status::Ok();
+}
+
+int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, const std::string& label,
+             const std::string& json_path, const std::string& plot_path) {
+  LocalDeployment deployment(deployment_options);
+  drive.sku = "bench-sku";
+  if (Status started = deployment.Start(drive.sku, std::int64_t{drive.sagas} * 2); !started.ok()) {
+    std::cerr << "saga-bench: " << started.ToString() << " (logs: " << deployment_options.log_dir << ")\n";
+    return 1;
+  }
+  drive.sagad_urls = deployment.sagad_urls();
+  drive.amqp_url = deployment_options.amqp_url;
+  auto commits_before = Commits(deployment.db());
+  auto drove = DriveOrders(drive, [&](int completed, int failed) {
+    const int width = 40;
+    const int filled = drive.sagas > 0 ? (completed + failed) * width / drive.sagas : width;
+    std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << completed << "/"
+              << drive.sagas << " completed, " << failed << " failed" << std::flush;
+  });
+  std::cerr << "\n";
+  if (!drove.ok()) {
+    std::cerr << "saga-bench: " << drove.status().ToString() << "\n";
+    return 1;
+  }
+  BenchReport report;
+  report.label = label;
+  report.sagas = drive.sagas;
+  report.concurrency = drive.concurrency;
+  report.sagad_processes = deployment_options.sagad_processes;
+  Summarise(drove.value(), report);
+  // Backends publish their statistics at most once a second; wait for the last flush.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto commits_after = Commits(deployment.db());
+  if (commits_before.ok() && commits_after.ok() && report.completed > 0) {
+    report.pg_commits_per_saga = double(commits_after.value() - commits_before.value()) / report.completed;
+  }
+  if (Status stats = CollectDatabaseStats(deployment.db(), report); !stats.ok()) {
+    std::cerr << "saga-bench: statistics: " << stats.ToString() << "\n";
+  }
+  const auto [sagad_kib, workers_kib] = deployment.PeakRssKiB();
+  report.sagad_peak_rss_mb = sagad_kib / 1024.0;
+  report.workers_peak_rss_mb = workers_kib / 1024.0;
+
+  std::cout << ReportToTable(report);
+  if (!drove->first_failure.empty()) std::cout << "first failure: " << drove->first_failure << "\n";
+  if (!json_path.empty()) std::ofstream(json_path) << json::serialize(ReportToJson(report)) << "\n";
+  if (!plot_path.empty()) {
+    if (Status plotted = WritePlot(report, plot_path); !plotted.ok()) std::cerr << plotted.ToString() << "\n";
+  }
+  return report.failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int SagaBenchMain(int argc, char** argv) {
+  CLI::App app{"saga-bench: drive order sagas end to end on the local PostgreSQL and RabbitMQ"};
+  DeploymentOptions deployment;
+  deployment.admin_pg_url = EnvOr("SAGAFLOW_PG_URL", "postgresql://postgres@127.0.0.1:55432/postgres");
+  deployment.amqp_url = EnvOr("SAGAFLOW_AMQP_URL", "amqp://guest:guest@127.0.0.1:55672/");
+  deployment.bin_dir = EnvOr("SAGAFLOW_BUILD_DIR", "build");
+  deployment.log_dir = std::filesystem::temp_directory_path() / "saga-bench-logs";
+  DriveOptions drive;
+  std::string label = "run";
+  std::string json_path;
+  std::string plot_path;
+  int floor_messages = 0;
+  app.add_option("--sagas", drive.sagas, "order sagas to run to completed")->capture_default_str();
+  app.add_option("--concurrency", drive.concurrency, "orders in flight at once")->capture_default_str();
+  app.add_option("--sagad", deployment.sagad_processes, "sagad processes")->capture_default_str();
+  app.add_option("--workers", deployment.worker_processes, "saga-worker processes")->capture_default_str();
+  app.add_option("--label", label, "name of this run in the report");
+  app.add_option("--json", json_path, "write the report as JSON here");
+  app.add_option("--plot", plot_path, "write a PNG of throughput and latency over time (gnuplot)");
+  app.add_option("--pg-url", deployment.admin_pg_url, "PostgreSQL to create the bench database in (env SAGAFLOW_PG_URL)");
+  app.add_option("--amqp-url", deployment.amqp_url, "RabbitMQ (env SAGAFLOW_AMQP_URL)");
+  app.add_option("--bin-dir", deployment.bin_dir, "the build folder with sagad, saga-worker and the channel");
+  app.add_option("--amqp-floor", floor_messages,
+                 "instead: measure the broker floor with this many persistent 256-byte messages");
+  CLI11_PARSE(app, argc, argv);
+  InitLogging("saga-bench", "warn");
+  std::filesystem::create_directories(deployment.log_dir);
+
+  if (floor_messages > 0) {
+    for (int batch : {1, 256}) {
+      auto floor = MeasureAmqpFloor(deployment.amqp_url, batch == 1 ? std::min(floor_messages, 2000) : floor_messages,
+                                    batch);
+      if (!floor.ok()) {
+        std::cerr << "saga-bench: " << floor.status().ToString() << "\n";
+        return 1;
+      }
+      std::cout << "amqp floor: " << floor->messages << " messages, confirm batch " << batch << ": "
+                << static_cast<int>(floor->messages_per_s) << " messages/s\n";
+      if (!json_path.empty() && batch == 256) {
+        std::ofstream(json_path) << json::serialize(json::object{{"amqp_floor_messages_per_s", floor->messages_per_s},
+                                                                 {"batch", batch}})
+                                 << "\n";
+      }
+    }
+    return 0;
+  }
+  return RunSagas(deployment, drive, label, json_path, plot_path);
+}
+
+}  // namespace sagaflow::bench
