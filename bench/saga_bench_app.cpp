@@ -1,6 +1,7 @@
 #include "bench/saga_bench_app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -59,13 +60,15 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
   drive.sagad_urls = deployment.sagad_urls();
   drive.amqp_url = deployment_options.amqp_url;
   auto commits_before = Commits(deployment.db());
+  const bool interactive = isatty(STDERR_FILENO) != 0;  // a progress bar only on a terminal
   auto drove = DriveOrders(drive, [&](int completed, int failed) {
+    if (!interactive) return;
     const int width = 40;
     const int filled = drive.sagas > 0 ? (completed + failed) * width / drive.sagas : width;
     std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << completed << "/"
               << drive.sagas << " completed, " << failed << " failed" << std::flush;
   });
-  std::cerr << "\n";
+  if (interactive) std::cerr << "\n";
   if (!drove.ok()) {
     std::cerr << "saga-bench: " << drove.status().ToString() << "\n";
     return 1;

@@ -3,11 +3,13 @@
 // it in one transaction together with its inbox record; only then is the message acked.
 // A reply that cannot be decoded is rejected into the dead-letter queue; a transient
 // failure closes the connection so the broker redelivers the unacked messages.
-// Runs on its own thread; owns its AMQP connection.
+// Run() may be called from several threads: each call owns its own AMQP connection, and the
+// broker spreads the replies over them (the saga row lock keeps one saga's events serial).
 //
-// | key (block "replies") | description                          | default |
-// |-----------------------|--------------------------------------|---------|
-// | prefetch              | unacked replies the broker may push  | 64      |
+// | key (block "replies") | description                                 | default |
+// |-----------------------|---------------------------------------------|---------|
+// | prefetch              | unacked replies the broker may push to each | 64      |
+// | consumers             | threads consuming replies                   | 4       |
 
 #include <cstdint>
 #include <stop_token>

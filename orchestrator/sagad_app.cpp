@@ -107,11 +107,15 @@ int Serve(const Config& config) {
 
   OutboxRelay relay(pg_url, amqp_url, RelayOptionsFrom(config));
   ReplyConsumer consumer(engine, amqp_url, static_cast<std::uint16_t>(config.GetInt("replies", "prefetch", 64)));
+  // Several consumers apply replies in parallel; the saga row lock keeps each saga serial.
+  const int reply_consumers = static_cast<int>(config.GetInt("replies", "consumers", 4));
   TimerPoller poller(engine, config.GetDuration("timers", "poll_interval", std::chrono::milliseconds(200)));
   {
     std::vector<std::jthread> loops;
     loops.emplace_back([&relay](std::stop_token stop) { relay.Run(stop); });
-    loops.emplace_back([&consumer](std::stop_token stop) { consumer.Run(stop); });
+    for (int i = 0; i < reply_consumers; ++i) {
+      loops.emplace_back([&consumer](std::stop_token stop) { consumer.Run(stop); });
+    }
     loops.emplace_back([&poller](std::stop_token stop) { poller.Run(stop); });
     WaitForShutdownSignal();
     server.Stop();

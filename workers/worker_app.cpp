@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -96,16 +97,21 @@ int Run(const Config& config, const std::string& roles_arg) {
     spdlog::error("worker migrations failed: {}", migrated.ToString());
     return 1;
   }
+  // Each RoleWorker owns its handlers and connections; several per role consume one queue
+  // as competing consumers (the advisory lock per command id keeps each command single).
+  const int per_role = std::max<int>(1, static_cast<int>(config.GetInt("workers", "threads_per_role", 2)));
   std::vector<std::unique_ptr<RoleWorker>> workers;
   for (const std::string& role : roles) {
-    auto handlers = HandlersFor(role, config);
-    if (!handlers.ok()) {
-      spdlog::error("{}", handlers.status().ToString());
-      return 2;
+    for (int i = 0; i < per_role; ++i) {
+      auto handlers = HandlersFor(role, config);
+      if (!handlers.ok()) {
+        spdlog::error("{}", handlers.status().ToString());
+        return 2;
+      }
+      RoleWorkerOptions options = base;
+      options.role = role;
+      workers.push_back(std::make_unique<RoleWorker>(std::move(options), std::move(handlers.value())));
     }
-    RoleWorkerOptions options = base;
-    options.role = role;
-    workers.push_back(std::make_unique<RoleWorker>(std::move(options), std::move(handlers.value())));
   }
 
   sigset_t signals;
