@@ -138,6 +138,8 @@ SAGAFLOW_ACTION(RecordPayment, Remember(context, "payment", payload); context.er
                 fsm.CancelTimer("payment_window"); fsm.CancelTimer("payment_query"));
 //! Stock deducted, coupon and points consumed: the order is paid and ready to ship.
 SAGAFLOW_ACTION(AnnouncePaid, fsm.Publish("order.paid", EnterOrderState(context, "paid")));
+SAGAFLOW_ACTION(RecordFreeOrder, Remember(context, "payment", payload); context.erase("undo");
+                fsm.Publish("order.created", EnterOrderState(context, "created")));
 SAGAFLOW_ACTION(CountQuery, context["payment_queries"] = IntOr(context, "payment_queries", 0) + 1);
 SAGAFLOW_ACTION(CancelForTimeout, context["cancel_reason"] = "payment_timeout"; fsm.CancelTimer("payment_query"));
 SAGAFLOW_ACTION(CancelForUser, context["cancel_reason"] = "user"; fsm.CancelTimer("payment_window");
@@ -162,6 +164,9 @@ SAGAFLOW_GUARD(NoBenefits, !UsesCoupon(context) && !UsesPoints(context));
 SAGAFLOW_GUARD(PointsUsed, UsesPoints(context));
 SAGAFLOW_GUARD(NoPointsUsed, !UsesPoints(context));
 SAGAFLOW_GUARD(PaidInFull, AmountMatches(context, payload));
+//! Discounts covered everything: the payment worker answers "paid" without a payment order.
+SAGAFLOW_GUARD(NothingToPay, StringOr(payload, "status") == "paid");
+SAGAFLOW_GUARD(PaymentDue, StringOr(payload, "status") != "paid");
 SAGAFLOW_GUARD(QueryFoundPayment, StringOr(payload, "status") == "paid" && AmountMatches(context, payload));
 SAGAFLOW_GUARD(QueryFoundNothing, StringOr(payload, "status") != "paid");
 SAGAFLOW_GUARD(QueriesLeft, PaymentQueriesLeft(context, *fsm.options));
@@ -179,7 +184,7 @@ struct OrderMachineDef : ms::SagaFrontEnd<OrderMachineDef> {
   const OrderOptions* options = nullptr;
 
   // clang-format off
-  struct transition_table : boost::mpl::vector39<
+  struct transition_table : boost::mpl::vector40<
     //  Start                Event                Next                 Action                  Guard
     Row<Pricing,             OrderPriced,         ReservingInventory,  RecordPrice,            none>,
     Row<Pricing,             PricingRefused,      Failed,              RecordRefusal,          none>,
@@ -193,7 +198,8 @@ struct OrderMachineDef : ms::SagaFrontEnd<OrderMachineDef> {
     Row<FreezingCoupon,      HoldFailed,          Compensating,        RecordFailure,          none>,
     Row<FreezingPoints,      PointsFrozen,        CreatingPayment,     RecordPoints,           none>,
     Row<FreezingPoints,      HoldFailed,          Compensating,        RecordFailure,          none>,
-    Row<CreatingPayment,     PaymentOrderCreated, AwaitingPayment,     RecordPaymentOrder,     none>,
+    Row<CreatingPayment,     PaymentOrderCreated, AwaitingPayment,     RecordPaymentOrder,     PaymentDue>,
+    Row<CreatingPayment,     PaymentOrderCreated, ConfirmingInventory, RecordFreeOrder,        NothingToPay>,
     Row<CreatingPayment,     HoldFailed,          Compensating,        RecordFailure,          none>,
     Row<Compensating,        UndoStepDone,        Compensating,        none,                   MoreToUndo>,
     Row<Compensating,        UndoStepDone,        Compensated,         RecordCompensation,     NothingToUndo>,

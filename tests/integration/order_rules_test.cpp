@@ -90,7 +90,7 @@ TEST_F(OrderRulesTest, PriceBreakdownAppliesPromotionsCouponAndPoints) {
   EXPECT_EQ(Int("SELECT sold FROM workers.products WHERE sku = 'tea'"), 2);
 }
 
-TEST_F(OrderRulesTest, PriceNeverGoesBelowZeroAndUnknownSkuFailsFast) {
+TEST_F(OrderRulesTest, FullyDiscountedOrderSkipsPaymentAndUnknownSkuFailsFast) {
   cluster_->AddCoupon("c-big", "alice", "fixed", 100000, 0);
   cluster_->StartAll();
   const std::string saga_id = Place("zero-1", AliceOrder(1, "c-big", 500));
@@ -99,6 +99,10 @@ TEST_F(OrderRulesTest, PriceNeverGoesBelowZeroAndUnknownSkuFailsFast) {
   EXPECT_EQ(IntOr(price, "coupon_cents", -1), 1200);
   EXPECT_EQ(IntOr(price, "points_cents", -1), 0);
   EXPECT_EQ(IntOr(price, "total_cents", -1), 0);
+  // Nothing to pay: no payment order, straight to confirming the holds.
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_shipment")) << cluster_->Logs();
+  EXPECT_EQ(Text("SELECT status FROM workers.coupons WHERE id = 'c-big'"), "consumed");
+  EXPECT_EQ(Int("SELECT balance FROM workers.points_accounts WHERE user_id = 'alice'"), 500);
 
   const std::string unknown = Place("zero-2", SagaCluster::OrderBody("no-such-sku", 1, "alice"));
   ASSERT_TRUE(cluster_->WaitForState(unknown, "failed")) << cluster_->Logs();

@@ -332,6 +332,18 @@ TEST_F(OrderWorkflowTest, PaymentOrderCreatedAwaitsPaymentWithWindowAndQueryTime
   EXPECT_EQ(context.at("payment"), json::value(reply));
 }
 
+TEST_F(OrderWorkflowTest, NothingToPaySkipsThePaymentWait) {
+  json::object context = Holding(false, 0, {"inventory.release"});
+  const json::object reply{{"amount_cents", 0}, {"status", "paid"}};
+  Transition t = Accepted("creating_payment", Event("payment.create.succeeded", reply), context);
+  EXPECT_EQ(t.to, "confirming_inventory");
+  ExpectStep(t, "inventory.confirm", {{"order_id", "order-1"}});
+  EXPECT_THAT(t.set_timers, IsEmpty());
+  ASSERT_THAT(RoutingKeys(t), ElementsAre("order.created"));
+  EXPECT_FALSE(context.contains("undo"));
+  EXPECT_EQ(StringOr(*ObjectOrNull(context, "payment"), "status"), "paid");
+}
+
 TEST_F(OrderWorkflowTest, PaymentOrderFailedUndoesTheLastHoldFirst) {
   json::object context = Holding(true, 200, {"inventory.release", "coupon.unfreeze", "points.unfreeze"});
   Transition t = Accepted("creating_payment", Event("payment.create.failed", {{"code", "channel_down"}}), context);

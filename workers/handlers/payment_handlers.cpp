@@ -54,6 +54,9 @@ class CreateHandler final : public StepHandler {
     if (!order_id.ok()) return order_id.status();
     auto amount = GetInt(command.payload, "amount_cents");
     if (!amount.ok()) return amount.status();
+    if (amount.value() < 0) return Refused("bad_amount", "amount_cents must not be negative");
+    // Fully discounted: there is nothing to collect, so no payment order is opened.
+    if (amount.value() == 0) return json::object{{"amount_cents", 0}, {"status", "paid"}};
     auto created = CallChannel("POST", options_.channel_url + "/channel/payments",
                                json::object{{"merchant_order_id", order_id.value()},
                                             {"amount_cents", amount.value()},

@@ -1,6 +1,7 @@
 #pragma once
 // The payment role: talks to the payment channel over HTTP and keeps workers.payments.
-//   payment.create  create the payment order, return {payment_id, pay_url, amount_cents}
+//   payment.create  create the payment order, return {payment_id, pay_url, amount_cents};
+//                   an amount of 0 opens none and answers {status: "paid"}
 //   payment.query   ask the channel for the payment's status (active query)
 //   payment.close   close an unpaid payment order (refused once it is paid)
 //   payment.refund  refund a paid payment (the command id is the refund id: idempotent)
