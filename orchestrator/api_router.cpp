@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "common/crypto.hpp"
+#include "common/prometheus.hpp"
 
 namespace sagaflow::orchestrator {
 namespace {
@@ -71,6 +72,7 @@ HttpResponse ApiRouter::Handle(HttpRequest&& request) {
   const Verb verb = request.method();
 
   if (parts.size() == 1 && parts[0] == "healthz" && verb == Verb::get) return Health(request);
+  if (parts.size() == 1 && parts[0] == "metrics" && verb == Verb::get) return Metrics(request);
   if (parts.size() >= 2 && parts[0] == "v1") {
     if (parts[1] == "orders" && parts.size() == 2 && verb == Verb::post) return StartSaga(request, "order");
     if (parts[1] == "orders" && parts.size() == 4 && parts[3] == "cancel" && verb == Verb::post) {
@@ -197,6 +199,37 @@ HttpResponse ApiRouter::PaymentCallback(const HttpRequest& request) {
   }
   if (!saga.ok()) return http::ErrorResponse(request, saga.status());
   return Json(request, 200, json::object{{"saga_id", saga->id}, {"state", saga->state}});
+}
+
+HttpResponse ApiRouter::Metrics(const HttpRequest& request) {
+  auto counts = engine_.CountSagas();
+  if (!counts.ok()) return http::ErrorResponse(request, 503, "unavailable", counts.status().message());
+  PrometheusText text;
+  text.Family("sagaflow_sagas", "gauge", "Sagas in the database by type and status.");
+  for (const storage::SagaCount& count : counts.value()) {
+    text.Sample("sagaflow_sagas", static_cast<double>(count.count), {{"type", count.type}, {"status", count.status}});
+  }
+  const EngineMetrics& m = engine_.metrics();
+  const std::pair<const char*, const std::atomic<std::uint64_t>*> counters[] = {
+      {"sagaflow_sagas_started_total", &m.sagas_started},
+      {"sagaflow_transitions_total", &m.transitions},
+      {"sagaflow_events_refused_total", &m.events_refused},
+      {"sagaflow_replies_duplicate_total", &m.replies_duplicate},
+      {"sagaflow_replies_stale_total", &m.replies_stale},
+      {"sagaflow_steps_resent_total", &m.steps_resent},
+      {"sagaflow_sagas_stuck_total", &m.sagas_stuck},
+      {"sagaflow_timers_fired_total", &m.timers_fired},
+  };
+  for (const auto& [name, counter] : counters) {
+    text.Family(name, "counter", "Counted by this sagad since it started.");
+    text.Sample(name, static_cast<double>(counter->load(std::memory_order_relaxed)));
+  }
+  HttpResponse response{boost::beast::http::status::ok, request.version()};
+  response.set(boost::beast::http::field::content_type, kPrometheusContentType);
+  response.keep_alive(request.keep_alive());
+  response.body() = text.Render();
+  response.prepare_payload();
+  return response;
 }
 
 HttpResponse ApiRouter::Health(const HttpRequest& request) {

@@ -10,6 +10,7 @@
 //   POST /v1/sagas/{id}/retry             operator: re-send the pending step
 //   POST /v1/payments/callback            the payment channel's callback (X-Signature HMAC)
 //   GET  /healthz                         liveness + database reachability
+//   GET  /metrics                         Prometheus text: sagas by type/status, engine counters
 //
 // Errors: {"error": {"code", "message", "field"?, "state"?}}. Thread-safe.
 
@@ -37,6 +38,7 @@ class ApiRouter {
   http::HttpResponse Retry(const http::HttpRequest& request, const std::string& saga_id);
   http::HttpResponse PaymentCallback(const http::HttpRequest& request);
   http::HttpResponse Health(const http::HttpRequest& request);
+  http::HttpResponse Metrics(const http::HttpRequest& request);
   //! A 409 that also names the saga's current state.
   http::HttpResponse ConflictWithState(const http::HttpRequest& request, const Status& status,
                                        const std::string& saga_id);

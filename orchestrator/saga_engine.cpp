@@ -103,6 +103,7 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
   });
   if (!status.ok()) return status;
   if (outcome.created) {
+    Count(metrics_.sagas_started);
     spdlog::info("saga={} type={} business_key={} started in state {}", outcome.saga.id, outcome.saga.type,
                  outcome.saga.business_key, outcome.saga.state);
   }
@@ -176,6 +177,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
     SAGAFLOW_RETURN_IF_ERROR(storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
         0, event_id, std::string(wire::kEventsExchange), domain_event.routing_key, saga.id, ToJson(body)}));
   }
+  Count(metrics_.transitions);
   spdlog::info("saga={} {} -> {} on {} (status {})", saga.id, from.empty() ? "(new)" : from, saga.state, event.name,
                saga.status);
   // Last, so the parent or child transaction steps below see this saga's final row.
@@ -243,6 +245,7 @@ Result<SagaRecord> SagaEngine::Signal(const std::string& saga_id, std::string_vi
     SAGAFLOW_RETURN_IF_ERROR(workflow->ValidateSignal(name, payload));
     Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"signal." + std::string(name), payload}, false);
     if (applied.IsConflict()) {
+      Count(metrics_.events_refused);
       return Status::Conflict("saga is in state '" + saga->state + "', which does not accept signal '" +
                               std::string(name) + "'");
     }
@@ -280,6 +283,7 @@ Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const j
     }
     Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"payment.succeeded", payment}, false);
     if (applied.IsConflict()) {
+      Count(metrics_.events_refused);
       return Status::Conflict("order saga is in state '" + saga->state + "', which does not accept a payment" +
                               " (or the amount does not match)");
     }
@@ -302,6 +306,7 @@ Status SagaEngine::FailPendingStep(PgConnection& conn, SagaRecord& saga, std::st
   SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, "saga.stuck", saga.state, failure));
   SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
   SAGAFLOW_RETURN_IF_ERROR(storage::TimerRepository(conn).Cancel(saga.id, std::string(kStepTimer)));
+  Count(metrics_.sagas_stuck);
   spdlog::error("saga={} stuck in state {}: step {} failed ({}: {}) and the saga has no compensation for it",
                 saga.id, saga.state, step, code, message);
   return Status::Ok();
@@ -315,6 +320,7 @@ Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string
                                " attempts: " + reason);
   }
   ++pending.attempt;
+  Count(metrics_.steps_resent);
   SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, "step.resent", saga.state,
                                          json::object{{"step", pending.step}, {"attempt", pending.attempt},
                                                       {"reason", reason}}));
@@ -329,6 +335,7 @@ Status SagaEngine::HandleReply(const wire::Reply& reply) {
     auto fresh = storage::InboxRepository(conn).RecordIfNew(reply.message_id, reply.saga_id);
     if (!fresh.ok()) return fresh.status();
     if (!fresh.value()) {
+      Count(metrics_.replies_duplicate);
       spdlog::info("saga={} duplicate reply {} to {} dropped", reply.saga_id, reply.message_id, reply.step);
       return Status::Ok();
     }
@@ -344,6 +351,7 @@ Status SagaEngine::HandleReply(const wire::Reply& reply) {
     if (!saga.ok()) return saga.status();
     const auto& pending = saga->pending;
     if (!pending || pending->command_id != reply.command_id) {
+      Count(metrics_.replies_stale);
       spdlog::info("saga={} stale reply to {} (command {}) ignored", reply.saga_id, reply.step, reply.command_id);
       return Status::Ok();
     }
@@ -399,12 +407,14 @@ Result<bool> SagaEngine::FireDueTimer() {
     if (saga.status().IsNotFound()) return Status::Ok();
     if (!saga.ok()) return saga.status();
     fired = true;
+    Count(metrics_.timers_fired);
     SAGAFLOW_RETURN_IF_ERROR(timers.Delete(timer));
     if (timer.name == kStepTimer) return FireStepTimer(conn, saga.value(), timer.payload);
     json::object payload = timer.payload;  // the event is "timer.<name>"; the payload names it too
     payload["timer"] = timer.name.substr(kWorkflowTimerPrefix.size());
     Status applied = ApplyLocked(conn, saga.value(), SagaEvent{timer.name, std::move(payload)}, false);
     if (applied.IsConflict()) {
+      Count(metrics_.events_refused);
       spdlog::info("saga={} timer {} no longer applies in state {}; dropped", saga->id, timer.name, saga->state);
       return Status::Ok();
     }
@@ -455,6 +465,12 @@ Result<SagaView> SagaEngine::Get(const std::string& saga_id) {
   auto history = sagas.History(saga_id);
   if (!history.ok()) return history.status();
   return SagaView{std::move(saga.value()), std::move(history.value())};
+}
+
+Result<std::vector<storage::SagaCount>> SagaEngine::CountSagas() {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  return storage::SagaRepository(**conn).CountByTypeAndStatus();
 }
 
 Result<std::vector<SagaRecord>> SagaEngine::List(const storage::SagaFilter& filter) {

@@ -16,6 +16,7 @@
 #include "common/json.hpp"
 #include "common/status.hpp"
 #include "common/wire.hpp"
+#include "orchestrator/engine_metrics.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/saga_repository.hpp"
 #include "workflows/workflow_registry.hpp"
@@ -75,6 +76,9 @@ class SagaEngine {
   Result<storage::SagaRecord> RetryPendingStep(const std::string& saga_id);
 
   Result<SagaView> Get(const std::string& saga_id);
+  //! How many sagas there are per (type, status) (for /metrics).
+  Result<std::vector<storage::SagaCount>> CountSagas();
+  const EngineMetrics& metrics() const { return metrics_; }
   Result<std::vector<storage::SagaRecord>> List(const storage::SagaFilter& filter);
 
  private:
@@ -110,6 +114,7 @@ class SagaEngine {
   storage::ConnectionPool& pool_;
   const workflows::WorkflowRegistry& registry_;
   const EngineOptions options_;
+  EngineMetrics metrics_;
 };
 
 //! Name of the engine's own timer that guards the pending step (timeout or retry backoff).

@@ -122,6 +122,14 @@ Result<std::vector<SagaRecord>> SagaRepository::List(const SagaFilter& filter) {
   return sagas;
 }
 
+Result<std::vector<SagaCount>> SagaRepository::CountByTypeAndStatus() {
+  auto rows = conn_.Exec("SELECT type, status, count(*) FROM sagaflow.sagas GROUP BY type, status ORDER BY 1, 2");
+  if (!rows.ok()) return rows.status();
+  std::vector<SagaCount> counts;
+  for (int i = 0; i < rows->rows(); ++i) counts.push_back(SagaCount{rows->Get(i, 0), rows->Get(i, 1), rows->GetInt(i, 2)});
+  return counts;
+}
+
 Status SagaRepository::AppendHistory(const std::string& saga_id, const HistoryEntry& entry) {
   auto inserted = conn_.Exec(
       "INSERT INTO sagaflow.saga_history (saga_id, seq, event, from_state, to_state, payload)"

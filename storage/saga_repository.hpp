@@ -47,6 +47,12 @@ struct HistoryEntry {
   std::string at;
 };
 
+struct SagaCount {
+  std::string type;
+  std::string status;
+  std::int64_t count = 0;
+};
+
 struct SagaFilter {
   std::string type;    //!< empty: any
   std::string status;  //!< empty: any
@@ -73,6 +79,8 @@ class SagaRepository {
   //! version + 1; Conflict if another writer got there first.
   Status Update(const SagaRecord& saga);
   Result<std::vector<SagaRecord>> List(const SagaFilter& filter);
+  //! How many sagas there are per (type, status).
+  Result<std::vector<SagaCount>> CountByTypeAndStatus();
 
   Status AppendHistory(const std::string& saga_id, const HistoryEntry& entry);
   Result<std::vector<HistoryEntry>> History(const std::string& saga_id);

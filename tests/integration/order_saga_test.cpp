@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/crypto.hpp"
+#include "common/http/http_client.hpp"
 #include "common/wire.hpp"
 #include "tests/integration/saga_cluster.hpp"
 #include "tests/integration/test_util.hpp"
@@ -80,6 +81,21 @@ TEST_F(OrderSagaTest, HappyPathRunsToCompleted) {
                             " AND routing_key IN ('order.created', 'order.paid', 'order.shipped', 'order.completed')")
                 .GetInt(0, 0),
             4);
+}
+
+TEST_F(OrderSagaTest, MetricsCountSagasByStatusAndEngineEvents) {
+  cluster_->StartAll();
+  const std::string saga_id = Place("metrics-1", SagaCluster::OrderBody("tea", 1));
+  PayShipReceive(saga_id);
+  EXPECT_EQ(cluster_->Signal(saga_id, "ship", {{"carrier", "SF"}, {"tracking_number", "X"}}).status, 409u);
+  auto metrics = http::HttpCall("GET", cluster_->sagad_url() + "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->status, 200u);
+  EXPECT_EQ(metrics->headers["content-type"].rfind("text/plain; version=0.0.4", 0), 0u);
+  EXPECT_NE(metrics->body.find("sagaflow_sagas{type=\"order\",status=\"completed\"} 1\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("sagaflow_sagas_started_total 1\n"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("sagaflow_events_refused_total 1\n"), std::string::npos) << metrics->body;
 }
 
 TEST_F(OrderSagaTest, SameIdempotencyKeyReturnsTheSameSaga) {

@@ -1,0 +1,24 @@
+#pragma once
+// Counters the engine keeps about what it did since this sagad started (exported on
+// GET /metrics next to gauges read from the database). Thread-safe: relaxed atomics.
+
+#include <atomic>
+#include <cstdint>
+
+namespace sagaflow::orchestrator {
+
+struct EngineMetrics {
+  std::atomic<std::uint64_t> sagas_started{0};
+  std::atomic<std::uint64_t> transitions{0};         //!< events a machine accepted
+  std::atomic<std::uint64_t> events_refused{0};      //!< signals/callbacks/timers a state did not accept
+  std::atomic<std::uint64_t> replies_duplicate{0};   //!< dropped by the inbox
+  std::atomic<std::uint64_t> replies_stale{0};       //!< answered a step no longer pending
+  std::atomic<std::uint64_t> steps_resent{0};        //!< timeouts and retries
+  std::atomic<std::uint64_t> sagas_stuck{0};         //!< parked for an operator
+  std::atomic<std::uint64_t> timers_fired{0};
+};
+
+//! Adds one to a counter.
+inline void Count(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+
+}  // namespace sagaflow::orchestrator
