@@ -67,7 +67,7 @@ Result<int> LocalDeployment::StartAndReadPort(ChildProcess& process, const std::
   return std::stoi(line->at(1));
 }
 
-Status LocalDeployment::Start(const std::string& sku, std::int64_t stock) {
+Status LocalDeployment::Start(const std::string& sku_prefix, int skus, std::int64_t stock) {
   db_name_ = "sagaflow_bench_" + NewUuid().substr(0, 8);
   {
     auto admin = storage::PgConnection::Connect(options_.admin_pg_url);
@@ -81,8 +81,9 @@ Status LocalDeployment::Start(const std::string& sku, std::int64_t stock) {
   auto migrated = storage::ApplyMigrations(*db_, storage::WorkerMigrations());
   if (!migrated.ok()) return migrated.status();
   SAGAFLOW_RETURN_IF_ERROR(db_->Exec(
-      "INSERT INTO workers.products (sku, name, price_cents, available) VALUES ($1, $1, 1000, $2)",
-      {sku, std::to_string(stock)}));
+      "INSERT INTO workers.products (sku, name, price_cents, available)"
+      " SELECT $1 || '-' || i, $1 || '-' || i, 1000, $2 FROM generate_series(0, $3 - 1) AS i",
+      {sku_prefix, std::to_string(stock), std::to_string(skus)}));
   SAGAFLOW_RETURN_IF_ERROR(PurgeQueues(options_.amqp_url));
 
   channel_ = std::make_unique<ChildProcess>();

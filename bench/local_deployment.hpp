@@ -30,8 +30,9 @@ class LocalDeployment {
   explicit LocalDeployment(DeploymentOptions options) : options_(std::move(options)) {}
   ~LocalDeployment();
 
-  //! Creates the database, seeds `sku` with `stock` units, starts every process.
-  Status Start(const std::string& sku, std::int64_t stock);
+  //! Creates the database, seeds `skus` products "<prefix>-0".. with `stock` units each,
+  //! starts every process.
+  Status Start(const std::string& sku_prefix, int skus, std::int64_t stock);
   const std::string& db_url() const { return db_url_; }
   //! Base URLs of the sagad processes.
   const std::vector<std::string>& sagad_urls() const { return sagad_urls_; }

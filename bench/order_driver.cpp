@@ -71,7 +71,9 @@ void ConsumeEvents(std::stop_token stop, const std::string& amqp_url, EventBoard
 //! One order from placement to completed; the reason on failure.
 Status RunOneOrder(const DriveOptions& options, const std::string& sagad, int index, EventBoard& board) {
   const json::object order{{"user_id", "bench-" + std::to_string(index % 1000)},
-                           {"items", json::array{json::object{{"sku", options.sku}, {"quantity", 1}}}}};
+                           {"items", json::array{json::object{
+                               {"sku", options.sku_prefix + "-" + std::to_string(index % options.skus)},
+                               {"quantity", 1}}}}};
   auto placed = http::HttpCall("POST", sagad + "/v1/orders", ToJson(order), {{"Idempotency-Key", NewUuid()}});
   if (!placed.ok()) return placed.status();
   if (placed->status != 201) return Status::Permanent("place order: HTTP " + std::to_string(placed->status));

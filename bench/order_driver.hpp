@@ -19,7 +19,8 @@ struct DriveOptions {
   int concurrency = 64;
   std::vector<std::string> sagad_urls;  //!< orders are spread over them round-robin
   std::string amqp_url;
-  std::string sku;
+  std::string sku_prefix;  //!< order i buys one unit of "<prefix>-<i % skus>"
+  int skus = 1;
   //! Longest wait for any one event before the order counts as failed.
   std::chrono::milliseconds event_timeout{std::chrono::seconds(60)};
 };

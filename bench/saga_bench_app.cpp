@@ -52,8 +52,9 @@ Status CollectDatabaseStats(storage::PgConnection& db, BenchReport& report) {
 int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, const std::string& label,
              const std::string& json_path, const std::string& plot_path) {
   LocalDeployment deployment(deployment_options);
-  drive.sku = "bench-sku";
-  if (Status started = deployment.Start(drive.sku, std::int64_t{drive.sagas} * 2); !started.ok()) {
+  drive.sku_prefix = "bench-sku";
+  if (Status started = deployment.Start(drive.sku_prefix, drive.skus, std::int64_t{drive.sagas} * 2);
+      !started.ok()) {
     std::cerr << "saga-bench: " << started.ToString() << " (logs: " << deployment_options.log_dir << ")\n";
     return 1;
   }
@@ -118,6 +119,9 @@ int SagaBenchMain(int argc, char** argv) {
   app.add_option("--sagas", drive.sagas, "order sagas to run to completed")->capture_default_str();
   app.add_option("--concurrency", drive.concurrency, "orders in flight at once")->capture_default_str();
   app.add_option("--sagad", deployment.sagad_processes, "sagad processes")->capture_default_str();
+  drive.skus = 100;
+  app.add_option("--skus", drive.skus, "products the orders spread over (1: every order contends for one row)")
+      ->capture_default_str();
   app.add_option("--workers", deployment.worker_processes, "saga-worker processes")->capture_default_str();
   app.add_option("--label", label, "name of this run in the report");
   app.add_option("--json", json_path, "write the report as JSON here");

@@ -197,7 +197,7 @@ sagaflow_start_postgres() {
 
     _sagaflow_log "starting PostgreSQL on 127.0.0.1:$port (log: $pg/log)"
     if ! _sagaflow_as_postgres "$SAGAFLOW_PG_BIN/pg_ctl" -D "$pg/data" -l "$pg/log" -w -t 60 \
-        -o "-p $port -k $pg/run -c listen_addresses=127.0.0.1 -c max_connections=200" \
+        -o "-p $port -k $pg/run -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
         start </dev/null >/dev/null 2>&1; then
         _sagaflow_log "PostgreSQL failed to start; end of $pg/log:"
         tail -n 20 "$pg/log" >&2 2>/dev/null
