@@ -442,6 +442,9 @@ Result<SagaRecord> SagaEngine::RetryPendingStep(const std::string& saga_id) {
     auto state_status = workflow->StatusOf(saga->state);
     if (!state_status.ok()) return state_status.status();
     saga->status = std::string(workflows::SagaStatusName(state_status.value()));
+    // A new command id: the worker stored its answer to the old one and would only replay
+    // it; the operator wants the step run again now that the cause is fixed.
+    saga->pending->command_id = NewUuid();
     saga->pending->attempt = 1;
     SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga.value(), "operator.retry", saga->state,
                                            json::object{{"step", saga->pending->step}}));

@@ -71,8 +71,9 @@ class SagaEngine {
   Result<bool> FireDueTimer();
   //! Milliseconds until the next timer is due (nullopt: no timers).
   Result<std::optional<std::chrono::milliseconds>> NextTimerDueIn();
-  //! Operator action: sends the saga's pending step again as a fresh attempt series and
-  //! returns a stuck saga to running. Conflict if nothing is pending.
+  //! Operator action: sends the saga's pending step again as a new command (a worker runs
+  //! it again rather than replaying its stored answer) and returns a stuck saga to
+  //! running. Conflict if nothing is pending.
   Result<storage::SagaRecord> RetryPendingStep(const std::string& saga_id);
 
   Result<SagaView> Get(const std::string& saga_id);

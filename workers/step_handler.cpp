@@ -15,4 +15,11 @@ std::string RefusalCode(const Status& status) {
   return std::string(StatusCodeName(status.code()));
 }
 
+std::string RefusalMessage(const Status& status) {
+  const std::string code = RefusalCode(status);
+  const std::string& message = status.message();
+  if (message.rfind(code + ": ", 0) == 0) return message.substr(code.size() + 2);
+  return message;
+}
+
 }  // namespace sagaflow::workers

@@ -30,5 +30,7 @@ class StepHandler {
 Status Refused(std::string_view reason, std::string message);
 //! The reason code of a Refused status ("insufficient_stock"), else the status code name.
 std::string RefusalCode(const Status& status);
+//! The message of a Refused status without its reason prefix.
+std::string RefusalMessage(const Status& status);
 
 }  // namespace sagaflow::workers

@@ -112,7 +112,7 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
   } else {
     reply.outcome = wire::Outcome::kFailed;
     reply.error_code = RefusalCode(result.status());
-    reply.error_message = result.status().message();
+    reply.error_message = RefusalMessage(result.status());
   }
   SAGAFLOW_RETURN_IF_ERROR(db.Exec(
       "INSERT INTO workers.processed_commands (command_id, step, reply, started_at)"

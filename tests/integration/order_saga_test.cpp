@@ -21,7 +21,7 @@ using std::chrono::seconds;
 class OrderSagaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!SagaCluster::Available()) GTEST_SKIP() << "SAGAFLOW_TEST_PG_URL / SAGAFLOW_TEST_AMQP_URL not set";
+    SAGAFLOW_REQUIRE_SERVERS();
     cluster_ = std::make_unique<SagaCluster>();
     cluster_->AddProduct("tea", 1200, 10);
   }

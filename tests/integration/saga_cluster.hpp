@@ -5,7 +5,10 @@
 // Needs SAGAFLOW_TEST_PG_URL and SAGAFLOW_TEST_AMQP_URL (scripts/test sets them).
 // Not thread-safe, except the HTTP helpers (each call is its own connection).
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
@@ -100,6 +103,16 @@ class SagaCluster {
   int channel_port_ = 0;
   int sagad_port_ = 0;
 };
+
+//! Skips the test when no servers are configured (a developer running one binary by hand),
+//! but fails it under CI, where scripts/test must have started them.
+#define SAGAFLOW_REQUIRE_SERVERS()                                                              \
+  do {                                                                                          \
+    if (!::sagaflow::test::SagaCluster::Available()) {                                          \
+      if (std::getenv("CI") != nullptr) FAIL() << "CI run without SAGAFLOW_TEST_PG_URL/AMQP_URL"; \
+      GTEST_SKIP() << "SAGAFLOW_TEST_PG_URL / SAGAFLOW_TEST_AMQP_URL not set (scripts/test sets them)"; \
+    }                                                                                           \
+  } while (0)
 
 //! The binary built by this tree: SAGAFLOW_BINARY_DIR + relative path.
 std::string BinaryPath(const std::string& relative);
