@@ -141,10 +141,11 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
                                      const Transition& transition, bool answers_pending_step) {
   storage::TimerRepository timers(conn);
   const std::string from = saga.state;
+  const bool had_pending = saga.pending.has_value();
   saga.state = transition.to;
   saga.status = std::string(workflows::SagaStatusName(transition.status));
 
-  // The saga row is inserted (Start) or updated before anything that references it.
+  // The row exists already (Start inserts it first), so history may reference it now.
   SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, event.name, from, event.payload));
   const bool new_step = transition.step.has_value();
   if (new_step) {
@@ -157,7 +158,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
   if (new_step) {
     SAGAFLOW_RETURN_IF_ERROR(SendPendingStep(conn, saga, options_.step_timeout));
-  } else if (!saga.pending) {
+  } else if (had_pending && !saga.pending) {
     SAGAFLOW_RETURN_IF_ERROR(timers.Cancel(saga.id, std::string(kStepTimer)));
   }
   for (const std::string& name : transition.cancel_timers) {
