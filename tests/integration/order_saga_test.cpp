@@ -211,6 +211,29 @@ TEST_F(OrderSagaTest, WorkerKilledMidFlightThenRestartedStillCompletes) {
   EXPECT_EQ(Stock("tea", "sold"), 2);
 }
 
+TEST_F(OrderSagaTest, UnansweredStepIsResentAfterTheTimeoutAndAppliedOnce) {
+  cluster_->SetEnv("SAGAFLOW_ENGINE_STEP_TIMEOUT", "300ms");
+  cluster_->SetEnv("SAGAFLOW_ENGINE_MAX_ATTEMPTS", "50");
+  cluster_->StartAll();
+  cluster_->worker().Kill();
+  const std::string saga_id = Place("timeout-1", SagaCluster::OrderBody("tea", 2));
+  // Nobody answers: the engine sends the same command again after each timeout.
+  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(20)), [&] {
+    auto events = cluster_->HistoryEvents(saga_id);
+    return std::count(events.begin(), events.end(), "step.resent") >= 2;
+  })) << cluster_->Logs();
+  EXPECT_EQ(StringOr(*ObjectOrNull(cluster_->GetSaga(saga_id).body, "pending_step"), "step"), "catalog.price");
+
+  // The worker comes back to several copies of one command id: one effect, one transition.
+  cluster_->StartWorker();
+  PayShipReceive(saga_id);
+  auto events = cluster_->HistoryEvents(saga_id);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "catalog.price.succeeded"), 1);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "inventory.reserve.succeeded"), 1);
+  EXPECT_EQ(Stock("tea", "sold"), 2);
+  EXPECT_EQ(Stock("tea", "available"), 8);
+}
+
 TEST_F(OrderSagaTest, WorkerCrashAfterCommitBeforeReplyAppliesTheStepOnce) {
   cluster_->StartChannel();
   cluster_->StartSagad();
