@@ -1,5 +1,7 @@
 #include "workers/handlers/benefit_handlers.hpp"
 
+#include "workers/handlers/hold_checks.hpp"
+
 namespace sagaflow::workers {
 namespace {
 
@@ -53,10 +55,7 @@ Result<json::object> MoveCoupon(PgConnection& db, const wire::Command& command, 
       {order_id.value(), to, clear_order ? "true" : "false"});
   if (!moved.ok()) return moved.status();
   if (moved->rows() == 0) {
-    auto other = db.Exec("SELECT count(*) FROM workers.coupons WHERE order_id = $1 AND status = $2",
-                         {order_id.value(), conflicting});
-    if (!other.ok()) return other.status();
-    if (other->GetInt(0, 0) > 0) return Refused("coupon_" + conflicting, "the order's coupon is " + conflicting);
+    SAGAFLOW_RETURN_IF_ERROR(RefuseIfHoldsAre(db, "coupons", order_id.value(), conflicting, "coupon_" + conflicting));
   }
   return json::object{{"order_id", order_id.value()}, {"status", to}, {"coupons", moved->rows()}};
 }
@@ -113,10 +112,7 @@ Result<json::object> SettlePoints(PgConnection& db, const wire::Command& command
       {order_id.value(), to});
   if (!hold.ok()) return hold.status();
   if (hold->rows() == 0) {
-    auto other = db.Exec("SELECT count(*) FROM workers.points_holds WHERE order_id = $1 AND status = $2",
-                         {order_id.value(), conflicting});
-    if (!other.ok()) return other.status();
-    if (other->GetInt(0, 0) > 0) return Refused("points_" + conflicting, "the order's points are " + conflicting);
+    SAGAFLOW_RETURN_IF_ERROR(RefuseIfHoldsAre(db, "points_holds", order_id.value(), conflicting, "points_" + conflicting));
     return json::object{{"order_id", order_id.value()}, {"points", 0}, {"status", to}};
   }
   SAGAFLOW_RETURN_IF_ERROR(db.Exec(account_sql, {hold->Get(0, 0), hold->Get(0, 1)}));

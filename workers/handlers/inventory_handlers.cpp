@@ -1,6 +1,8 @@
 #include "workers/handlers/inventory_handlers.hpp"
 
 #include <algorithm>
+
+#include "workers/handlers/hold_checks.hpp"
 #include <vector>
 
 namespace sagaflow::workers {
@@ -88,13 +90,8 @@ Result<json::object> Settle(PgConnection& db, const wire::Command& command, std:
       {order_id.value(), std::string(to_status)});
   if (!moved.ok()) return moved.status();
   if (moved->rows() == 0) {
-    auto other = db.Exec("SELECT count(*) FROM workers.reservations WHERE order_id = $1 AND status = $2",
-                         {order_id.value(), std::string(conflicting_status)});
-    if (!other.ok()) return other.status();
-    if (other->GetInt(0, 0) > 0) {
-      return Refused("already_" + std::string(conflicting_status),
-                     "reservations of order " + order_id.value() + " are already " + std::string(conflicting_status));
-    }
+    SAGAFLOW_RETURN_IF_ERROR(RefuseIfHoldsAre(db, "reservations", order_id.value(), std::string(conflicting_status),
+                                              "already_" + std::string(conflicting_status)));
   }
   for (int i = 0; i < moved->rows(); ++i) {
     SAGAFLOW_RETURN_IF_ERROR(db.Exec(stock_sql, {moved->Get(i, 0), moved->Get(i, 1)}));
