@@ -4,8 +4,6 @@
 #include <regex>
 
 #include "common/ids.hpp"
-#include "common/topology.hpp"
-#include "common/wire.hpp"
 #include "storage/migrations.hpp"
 #include "workers/amqp/amqp_connection.hpp"
 #include "workers/amqp/topology.hpp"
@@ -26,11 +24,7 @@ std::int64_t PeakRss(pid_t pid) {
 Status PurgeQueues(const std::string& amqp_url) {
   auto conn = amqp::Connection::Open(amqp_url, "saga-bench purge");
   if (!conn.ok()) return conn.status();
-  SAGAFLOW_RETURN_IF_ERROR(amqp::DeclareTopology(*conn.value()));
-  std::vector<std::string> queues{std::string(wire::kRepliesQueue)};
-  for (const wire::WorkerRole& role : wire::WorkerRoles()) queues.push_back(wire::WorkerQueueName(role.name));
-  for (const std::string& queue : queues) SAGAFLOW_RETURN_IF_ERROR(conn.value()->PurgeQueue(queue));
-  return Status::Ok();
+  return amqp::PurgeWorkQueues(*conn.value());
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <regex>
 
 #include "common/ids.hpp"
-#include "common/topology.hpp"
 #include "common/wire.hpp"
 #include "storage/migrations.hpp"
 #include "tests/integration/test_util.hpp"
@@ -30,10 +29,8 @@ std::string WithDatabase(const std::string& url, const std::string& db) {
 void PurgeAllQueues(const std::string& amqp_url) {
   auto conn = amqp::Connection::Open(amqp_url, "test purge");
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  ASSERT_TRUE(amqp::DeclareTopology(*conn.value()).ok());
-  std::vector<std::string> queues{std::string(wire::kRepliesQueue), std::string(wire::kDeadLetterQueue)};
-  for (const wire::WorkerRole& role : wire::WorkerRoles()) queues.push_back(wire::WorkerQueueName(role.name));
-  for (const std::string& queue : queues) ASSERT_TRUE(conn.value()->PurgeQueue(queue).ok()) << queue;
+  ASSERT_TRUE(amqp::PurgeWorkQueues(*conn.value()).ok());
+  ASSERT_TRUE(conn.value()->PurgeQueue(std::string(wire::kDeadLetterQueue)).ok());
 }
 
 }  // namespace

@@ -32,4 +32,13 @@ Status DeclareTopology(Connection& connection) {
   return connection.DeclareExchange(std::string(wire::kEventsExchange), "topic");
 }
 
+Status PurgeWorkQueues(Connection& connection) {
+  SAGAFLOW_RETURN_IF_ERROR(DeclareTopology(connection));
+  SAGAFLOW_RETURN_IF_ERROR(connection.PurgeQueue(std::string(wire::kRepliesQueue)));
+  for (const wire::WorkerRole& role : wire::WorkerRoles()) {
+    SAGAFLOW_RETURN_IF_ERROR(connection.PurgeQueue(wire::WorkerQueueName(role.name)));
+  }
+  return Status::Ok();
+}
+
 }  // namespace sagaflow::amqp

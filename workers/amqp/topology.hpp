@@ -11,5 +11,8 @@ namespace sagaflow::amqp {
 //! sagaflow.replies; order.events (topic); saga.dead (fanout) → sagaflow.dead, the
 //! dead-letter target of every queue.
 Status DeclareTopology(Connection& connection);
+//! Declares the topology, then drops every message waiting in the reply and worker queues
+//! (tests and saga-bench start from empty queues; never for production use).
+Status PurgeWorkQueues(Connection& connection);
 
 }  // namespace sagaflow::amqp
