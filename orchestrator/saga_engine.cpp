@@ -21,6 +21,12 @@ using workflows::Transition;
 
 namespace {
 constexpr int kTransactionAttempts = 3;
+//! Prefix of the Permanent status an exception thrown by a machine becomes.
+constexpr std::string_view kMachineFailure = "machine failure: ";
+
+bool IsMachineFailure(const Status& status) {
+  return status.IsPermanent() && status.message().rfind(kMachineFailure, 0) == 0;
+}
 
 std::string StepEventName(std::string_view step, std::string_view outcome) {
   return std::string(step) + "." + std::string(outcome);
@@ -230,8 +236,20 @@ Status SagaEngine::ApplyLocked(PgConnection& conn, SagaRecord& saga, const SagaE
                                bool answers_pending_step) {
   const workflows::SagaWorkflow* workflow = WorkflowOf(saga);
   if (workflow == nullptr) return Status::Permanent("saga " + saga.id + " has unknown type " + saga.type);
-  auto transition = workflow->Apply(saga.state, event, saga.context);
+  // The machine works on a copy: an action that throws (a bug in a saga definition) must
+  // leave neither a half-updated context nor a dead consumer thread behind.
+  json::object context = saga.context;
+  Result<workflows::Transition> transition = Status::Permanent("not applied");
+  try {
+    transition = workflow->Apply(saga.state, event, context);
+  } catch (const std::exception& error) {
+    spdlog::error("saga={} the {} machine threw on {} in state {}: {}", saga.id, saga.type, event.name, saga.state,
+                  error.what());
+    return Status::Permanent(std::string(kMachineFailure) + "the " + saga.type + " machine threw on " + event.name +
+                             " in state " + saga.state + ": " + error.what());
+  }
   if (!transition.ok()) return transition.status();
+  saga.context = std::move(context);
   return PersistTransition(conn, saga, event, transition.value(), answers_pending_step);
 }
 
@@ -417,6 +435,11 @@ Result<bool> SagaEngine::FireDueTimer() {
     if (applied.IsConflict()) {
       Count(metrics_.events_refused);
       spdlog::info("saga={} timer {} no longer applies in state {}; dropped", saga->id, timer.name, saga->state);
+      return Status::Ok();
+    }
+    if (IsMachineFailure(applied)) {
+      // Firing it again would fail again: drop the timer (logged) rather than spin on it.
+      spdlog::error("saga={} timer {} dropped: {}", saga->id, timer.name, applied.message());
       return Status::Ok();
     }
     return applied;

@@ -1,0 +1,133 @@
+// SagaEngine in-process against a real database, with a toy saga definition whose actions
+// can throw: a bug in a saga definition must fail the one event, change nothing, and never
+// take the engine (or a consumer thread) down.
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "orchestrator/saga_engine.hpp"
+#include "storage/migrations.hpp"
+#include "storage/timer_repository.hpp"
+#include "tests/integration/saga_cluster.hpp"
+
+namespace sagaflow::test {
+namespace {
+
+using workflows::SagaEvent;
+using workflows::SagaStatus;
+using workflows::Transition;
+
+//! working --toy.step.succeeded--> done; "signal.boom", "timer.boom" and a reply with
+//! {"explode": true} throw after scribbling on the context.
+class ToyWorkflow final : public workflows::SagaWorkflow {
+ public:
+  std::string_view type() const override { return "toy"; }
+  Result<workflows::StartPlan> Prepare(const json::object& input) const override {
+    return workflows::StartPlan{StringOr(input, "key", "k"), input};
+  }
+  Result<Transition> Start(json::object&) const override {
+    Transition t;
+    t.to = "working";
+    t.status = SagaStatus::kRunning;
+    t.step = workflows::StepDispatch{"toy.step", {}};
+    return t;
+  }
+  Result<Transition> Apply(std::string_view state, const SagaEvent& event, json::object& context) const override {
+    if (event.name == "signal.boom" || event.name == "timer.boom" || IntOr(event.payload, "explode", 0) == 1) {
+      context["half_written"] = true;
+      throw std::runtime_error("bug in the toy saga");
+    }
+    if (state == "working" && event.name == "toy.step.succeeded") {
+      Transition t;
+      t.from = std::string(state);
+      t.to = "done";
+      t.status = SagaStatus::kCompleted;
+      return t;
+    }
+    return Status::Conflict("state '" + std::string(state) + "' does not accept '" + event.name + "'");
+  }
+  Status ValidateSignal(std::string_view, const json::object&) const override { return Status::Ok(); }
+  Result<SagaStatus> StatusOf(std::string_view state) const override {
+    return state == "done" ? SagaStatus::kCompleted : SagaStatus::kRunning;
+  }
+};
+
+class SagaEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SAGAFLOW_REQUIRE_SERVERS();
+    cluster_ = std::make_unique<SagaCluster>();
+    auto conn = storage::PgConnection::Connect(cluster_->db_url());
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(storage::ApplyMigrations(*conn.value(), storage::OrchestratorMigrations()).ok());
+    registry_.Register(std::make_unique<ToyWorkflow>());
+    pool_ = std::make_unique<storage::ConnectionPool>(cluster_->db_url(), 2);
+    engine_ = std::make_unique<orchestrator::SagaEngine>(*pool_, registry_, orchestrator::EngineOptions{});
+    auto started = engine_->Start("toy", "key-1", json::object{{"key", "toy-1"}});
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    saga_ = started->saga;
+  }
+
+  orchestrator::SagaView View() {
+    auto view = engine_->Get(saga_.id);
+    EXPECT_TRUE(view.ok());
+    return view.value();
+  }
+  wire::Reply ReplyToPending(json::object result, int attempt = 1) {
+    wire::Reply reply;
+    reply.command_id = saga_.pending->command_id;
+    reply.message_id = wire::ReplyMessageId(reply.command_id, attempt);
+    reply.saga_id = saga_.id;
+    reply.step = "toy.step";
+    reply.attempt = attempt;
+    reply.result = std::move(result);
+    return reply;
+  }
+
+  std::unique_ptr<SagaCluster> cluster_;
+  workflows::WorkflowRegistry registry_;
+  std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<orchestrator::SagaEngine> engine_;
+  storage::SagaRecord saga_;
+};
+
+TEST_F(SagaEngineTest, SignalWhoseActionThrowsFailsAndChangesNothing) {
+  auto signalled = engine_->Signal(saga_.id, "boom", {});
+  ASSERT_FALSE(signalled.ok());
+  EXPECT_TRUE(signalled.status().IsPermanent());
+  EXPECT_NE(signalled.status().message().find("bug in the toy saga"), std::string::npos);
+  orchestrator::SagaView view = View();
+  EXPECT_EQ(view.saga.version, saga_.version);
+  EXPECT_EQ(view.history.size(), 1u);
+  EXPECT_FALSE(view.saga.context.contains("half_written"));
+}
+
+TEST_F(SagaEngineTest, ReplyWhoseActionThrowsIsNotRecordedSoALaterCopyStillApplies) {
+  Status failed = engine_->HandleReply(ReplyToPending({{"explode", 1}}));
+  EXPECT_TRUE(failed.IsPermanent()) << failed.ToString();
+  EXPECT_EQ(View().saga.state, "working");
+  EXPECT_FALSE(View().saga.context.contains("half_written"));
+  // The inbox entry rolled back with the rest: the worker's next answer is applied.
+  ASSERT_TRUE(engine_->HandleReply(ReplyToPending({}, 2)).ok());
+  EXPECT_EQ(View().saga.state, "done");
+  // ...once.
+  ASSERT_TRUE(engine_->HandleReply(ReplyToPending({}, 2)).ok());
+  EXPECT_EQ(View().history.size(), 2u);
+}
+
+TEST_F(SagaEngineTest, TimerWhoseActionThrowsIsDroppedInsteadOfFiringForever) {
+  {
+    auto conn = pool_->Acquire();
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(storage::TimerRepository(**conn).Schedule(saga_.id, "timer.boom", std::chrono::milliseconds(0), {}).ok());
+  }
+  auto fired = engine_->FireDueTimer();
+  ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+  EXPECT_TRUE(fired.value());
+  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.timers WHERE name = 'timer.boom'").GetInt(0, 0), 0);
+  EXPECT_EQ(View().saga.version, saga_.version);
+}
+
+}  // namespace
+}  // namespace sagaflow::test
