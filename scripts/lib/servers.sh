@@ -45,7 +45,8 @@ SAGAFLOW_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 
 SAGAFLOW_PG_BIN=/usr/lib/postgresql/15/bin
 SAGAFLOW_RABBIT_BIN=/usr/lib/rabbitmq/bin
-SAGAFLOW_RABBIT_NODE=sagaflow@localhost
+# The node name the issue asks for; override to run next to another local node.
+SAGAFLOW_RABBIT_NODE="${SAGAFLOW_RABBIT_NODE:-rabbit@localhost}"
 
 # --------------------------------------------------------------------------
 # Helpers
