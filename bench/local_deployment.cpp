@@ -56,9 +56,9 @@ LocalDeployment::Env LocalDeployment::ProcessEnv() const {
 Result<int> LocalDeployment::StartAndReadPort(ChildProcess& process, const std::string& path,
                                               const std::vector<std::string>& args, const std::string& log_name) {
   SAGAFLOW_RETURN_IF_ERROR(process.Start(path, args, ProcessEnv(), options_.log_dir + "/" + log_name + ".log"));
-  auto line = process.ReadLineMatching(std::regex(R"(listening on [0-9.]+:(\d+))"), std::chrono::seconds(30));
-  if (!line.ok()) return Status::Transient(log_name + " did not start: " + line.status().message());
-  return std::stoi(line->at(1));
+  auto port = process.ReadListeningPort(std::chrono::seconds(30));
+  if (!port.ok()) return Status::Transient(log_name + " did not start: " + port.status().message());
+  return port;
 }
 
 Status LocalDeployment::Start(const std::string& sku_prefix, int skus, std::int64_t stock) {

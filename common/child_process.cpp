@@ -118,6 +118,12 @@ Status ChildProcess::Start(const std::string& path, const std::vector<std::strin
   return Status::Ok();
 }
 
+Result<int> ChildProcess::ReadListeningPort(std::chrono::milliseconds timeout) {
+  auto line = ReadLineMatching(std::regex(R"(listening on [0-9.]+:(\d+))"), timeout);
+  if (!line.ok()) return line.status();
+  return std::stoi(line->at(1));
+}
+
 Result<std::vector<std::string>> ChildProcess::ReadLineMatching(const std::regex& pattern,
                                                                std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;

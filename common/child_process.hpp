@@ -5,9 +5,8 @@
 //
 //   ChildProcess channel;
 //   ASSERT_TRUE(channel.Start(path, {"--port", "0"}, {{"SAGAFLOW_PAYMENT_SECRET", "s"}}, log).ok());
-//   auto line = channel.ReadLineMatching(std::regex(R"(listening on [0-9.]+:(\d+))"), 10s);
-//   ASSERT_TRUE(line.ok()) << line.status().ToString() << channel.ReadLog();
-//   int port = std::stoi(line->at(1));
+//   auto port = channel.ReadListeningPort(10s);
+//   ASSERT_TRUE(port.ok()) << port.status().ToString() << channel.ReadLog();
 //   ...
 //   EXPECT_EQ(channel.Terminate(), 0);  // SIGTERM, exit code 0
 
@@ -46,6 +45,10 @@ class ChildProcess {
   //! ([0] the match, [1].. the captures); NotFound at the timeout, Permanent if the process
   //! exited without printing it.
   Result<std::vector<std::string>> ReadLineMatching(const std::regex& pattern, std::chrono::milliseconds timeout);
+
+  //! The port from the "listening on <address>:<port>" line sagad and the fake payment
+  //! channel print once bound (their --port/http.port may be 0). Errors as ReadLineMatching.
+  Result<int> ReadListeningPort(std::chrono::milliseconds timeout);
 
   //! True while the process has not exited (reaps it when it has).
   bool Running();

@@ -99,9 +99,9 @@ int SagaCluster::StartAndReadPort(ChildProcess& process, const std::string& path
                                   const std::vector<std::string>& args, const std::string& log_name) {
   Status started = process.Start(path, args, ProcessEnv(), TestLogPath(log_name));
   EXPECT_TRUE(started.ok()) << started.ToString();
-  auto line = process.ReadLineMatching(std::regex(R"(listening on [0-9.]+:(\d+))"), std::chrono::seconds(30));
-  EXPECT_TRUE(line.ok()) << line.status().ToString() << "\n" << process.ReadLog();
-  return line.ok() ? std::stoi(line->at(1)) : 0;
+  auto port = process.ReadListeningPort(std::chrono::seconds(30));
+  EXPECT_TRUE(port.ok()) << port.status().ToString() << "\n" << process.ReadLog();
+  return port.ok() ? port.value() : 0;
 }
 
 void SagaCluster::StartChannel() {
