@@ -59,7 +59,7 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
       ids.push_back(row.id);
     }
     SAGAFLOW_RETURN_IF_ERROR(broker.PublishBatch(batch, options_.confirm_timeout));
-    SAGAFLOW_RETURN_IF_ERROR(storage::OutboxRepository(conn).MarkSent(ids));
+    storage::OutboxRepository(conn).MarkSent(ids);  // sent with the commit
     SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
     spdlog::debug("outbox relay published {} messages", ids.size());
   }

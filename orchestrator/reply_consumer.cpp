@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <vector>
+
 #include "common/wire.hpp"
 #include "common/stop_wait.hpp"
 #include "workers/amqp/amqp_connection.hpp"
@@ -20,26 +22,40 @@ Status ReplyConsumer::RunConnected(std::stop_token stop) {
   SAGAFLOW_RETURN_IF_ERROR(amqp::DeclareTopology(broker));
   SAGAFLOW_RETURN_IF_ERROR(broker.StartConsuming(std::string(wire::kRepliesQueue), prefetch_));
   spdlog::info("reply consumer connected");
+  std::vector<wire::Reply> replies;
+  std::vector<std::uint64_t> tags;
   while (!stop.stop_requested()) {
-    auto delivery = broker.Consume(std::chrono::milliseconds(250));
-    if (!delivery.ok()) return delivery.status();
-    if (!delivery->has_value()) continue;
-    const amqp::Delivery& message = **delivery;
-    auto reply = wire::DecodeReply(message.body);
-    if (!reply.ok()) {
-      spdlog::error("undecodable reply {} dead-lettered: {}", message.message_id, reply.status().ToString());
-      SAGAFLOW_RETURN_IF_ERROR(broker.Reject(message.delivery_tag, false));
-      continue;
+    // Whatever has arrived is applied in one transaction and settled with one ack; under
+    // light load that is a single reply, so batching never waits.
+    auto deliveries = broker.ConsumeBatch(batch_size_, std::chrono::milliseconds(250));
+    if (!deliveries.ok()) return deliveries.status();
+    if (deliveries->empty()) continue;
+    replies.clear();
+    tags.clear();
+    for (const amqp::Delivery& message : deliveries.value()) {
+      auto reply = wire::DecodeReply(message.body);
+      if (!reply.ok()) {
+        spdlog::error("undecodable reply {} dead-lettered: {}", message.message_id, reply.status().ToString());
+        SAGAFLOW_RETURN_IF_ERROR(broker.Reject(message.delivery_tag, false));
+        continue;
+      }
+      replies.push_back(std::move(reply.value()));
+      tags.push_back(message.delivery_tag);
     }
-    Status applied = engine_.HandleReply(reply.value());
-    if (applied.IsTransient()) return applied;  // unacked: redelivered after reconnect
-    if (!applied.ok()) {
-      spdlog::error("saga={} reply {} to {} could not be applied, dead-lettered: {}", reply->saga_id,
-                    reply->message_id, reply->step, applied.ToString());
-      SAGAFLOW_RETURN_IF_ERROR(broker.Reject(message.delivery_tag, false));
-      continue;
+    const std::vector<Status> applied = engine_.HandleReplies(replies);
+    for (std::size_t i = 0; i < applied.size(); ++i) {
+      // Unacked: this and the rest of the batch are redelivered after reconnecting; what
+      // did commit is then recognised as answered already.
+      if (applied[i].IsTransient()) return applied[i];
     }
-    SAGAFLOW_RETURN_IF_ERROR(broker.Ack(message.delivery_tag));
+    for (std::size_t i = 0; i < applied.size(); ++i) {
+      if (applied[i].ok()) continue;
+      spdlog::error("saga={} reply {} to {} could not be applied, dead-lettered: {}", replies[i].saga_id,
+                    replies[i].message_id, replies[i].step, applied[i].ToString());
+      SAGAFLOW_RETURN_IF_ERROR(broker.Reject(tags[i], false));
+    }
+    // Rejected deliveries are settled already; multiple=true acks the rest up to the last.
+    SAGAFLOW_RETURN_IF_ERROR(broker.Ack(deliveries->back().delivery_tag, /*multiple=*/true));
   }
   return Status::Ok();
 }

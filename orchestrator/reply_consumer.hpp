@@ -1,6 +1,6 @@
 #pragma once
-// Consumes worker replies from sagaflow.replies and hands each to the engine, which applies
-// it in one transaction together with its inbox record; only then is the message acked.
+// Consumes worker replies from sagaflow.replies and hands them to the engine, which applies
+// the replies that arrived together in one transaction; only then are the messages acked.
 // A reply that cannot be decoded is rejected into the dead-letter queue; a transient
 // failure closes the connection so the broker redelivers the unacked messages.
 // Run() may be called from several threads: each call owns its own AMQP connection, and the
@@ -9,7 +9,8 @@
 // | key (block "replies") | description                                 | default |
 // |-----------------------|---------------------------------------------|---------|
 // | prefetch              | unacked replies the broker may push to each | 64      |
-// | consumers             | threads consuming replies                   | 4       |
+// | consumers             | threads consuming replies                   | 2       |
+// | batch_size            | most replies applied in one transaction     | 64      |
 
 #include <cstdint>
 #include <stop_token>
@@ -22,8 +23,8 @@ namespace sagaflow::orchestrator {
 
 class ReplyConsumer {
  public:
-  ReplyConsumer(SagaEngine& engine, std::string amqp_url, std::uint16_t prefetch)
-      : engine_(engine), amqp_url_(std::move(amqp_url)), prefetch_(prefetch) {}
+  ReplyConsumer(SagaEngine& engine, std::string amqp_url, std::uint16_t prefetch, std::size_t batch_size)
+      : engine_(engine), amqp_url_(std::move(amqp_url)), prefetch_(prefetch), batch_size_(batch_size) {}
   //! Consumes until `stop` is requested, reconnecting after failures.
   void Run(std::stop_token stop);
 
@@ -33,6 +34,7 @@ class ReplyConsumer {
   SagaEngine& engine_;
   const std::string amqp_url_;
   const std::uint16_t prefetch_;
+  const std::size_t batch_size_;
 };
 
 }  // namespace sagaflow::orchestrator

@@ -116,8 +116,8 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
   return outcome;
 }
 
-Status SagaEngine::RecordHistory(PgConnection& conn, SagaRecord& saga, std::string event, std::string from_state,
-                                 json::object payload) {
+void SagaEngine::RecordHistory(PgConnection& conn, SagaRecord& saga, std::string event, std::string from_state,
+                               json::object payload) {
   ++saga.version;
   storage::HistoryEntry entry;
   entry.seq = saga.version;
@@ -125,10 +125,10 @@ Status SagaEngine::RecordHistory(PgConnection& conn, SagaRecord& saga, std::stri
   entry.from_state = std::move(from_state);
   entry.to_state = saga.state;
   entry.payload = std::move(payload);
-  return storage::SagaRepository(conn).AppendHistory(saga.id, entry);
+  storage::SagaRepository(conn).AppendHistory(saga.id, entry);
 }
 
-Status SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, std::chrono::milliseconds timer) {
+void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, std::chrono::milliseconds timer) {
   const storage::PendingStep& pending = *saga.pending;
   wire::Command command;
   command.command_id = pending.command_id;
@@ -137,9 +137,9 @@ Status SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, s
   command.step = pending.step;
   command.attempt = pending.attempt;
   command.payload = pending.payload;
-  SAGAFLOW_RETURN_IF_ERROR(storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
-      0, command.command_id, std::string(wire::kCommandsExchange), command.step, saga.id, wire::EncodeCommand(command)}));
-  return storage::TimerRepository(conn).Schedule(saga.id, std::string(kStepTimer), timer,
+  storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
+      0, command.command_id, std::string(wire::kCommandsExchange), command.step, saga.id, wire::EncodeCommand(command)});
+  storage::TimerRepository(conn).Schedule(saga.id, std::string(kStepTimer), timer,
                                                  json::object{{"command_id", pending.command_id}});
 }
 
@@ -152,7 +152,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   saga.status = std::string(workflows::SagaStatusName(transition.status));
 
   // The row exists already (Start inserts it first), so history may reference it now.
-  SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, event.name, from, event.payload));
+  RecordHistory(conn, saga, event.name, from, event.payload);
   const bool new_step = transition.step.has_value();
   if (new_step) {
     saga.pending = storage::PendingStep{NewUuid(), transition.step->step, transition.step->payload, 1};
@@ -161,28 +161,27 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
     // a late reply to it is then stale and ignored.
     saga.pending.reset();
   }
-  SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
+  storage::SagaRepository(conn).Update(saga);
   if (new_step) {
-    SAGAFLOW_RETURN_IF_ERROR(SendPendingStep(conn, saga, options_.step_timeout));
+    SendPendingStep(conn, saga, options_.step_timeout);
   } else if (had_pending && !saga.pending) {
-    SAGAFLOW_RETURN_IF_ERROR(timers.Cancel(saga.id, std::string(kStepTimer)));
+    timers.Cancel(saga.id, std::string(kStepTimer));
   }
   for (const std::string& name : transition.cancel_timers) {
-    SAGAFLOW_RETURN_IF_ERROR(timers.Cancel(saga.id, std::string(kWorkflowTimerPrefix) + name));
+    timers.Cancel(saga.id, std::string(kWorkflowTimerPrefix) + name);
   }
   for (const workflows::TimerRequest& timer : transition.set_timers) {
-    SAGAFLOW_RETURN_IF_ERROR(
-        timers.Schedule(saga.id, std::string(kWorkflowTimerPrefix) + timer.name, timer.delay, timer.payload));
+    timers.Schedule(saga.id, std::string(kWorkflowTimerPrefix) + timer.name, timer.delay, timer.payload);
   }
-  if (workflows::IsTerminal(transition.status)) SAGAFLOW_RETURN_IF_ERROR(timers.CancelAll(saga.id));
+  if (workflows::IsTerminal(transition.status)) timers.CancelAll(saga.id);
   for (const workflows::DomainEvent& domain_event : transition.events) {
     json::object body = domain_event.body;
     const std::string event_id = NewUuid();
     body["event_id"] = event_id;
     body["event"] = domain_event.routing_key;
     body["saga_id"] = saga.id;
-    SAGAFLOW_RETURN_IF_ERROR(storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
-        0, event_id, std::string(wire::kEventsExchange), domain_event.routing_key, saga.id, ToJson(body)}));
+    storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
+        0, event_id, std::string(wire::kEventsExchange), domain_event.routing_key, saga.id, ToJson(body)});
   }
   Count(metrics_.transitions);
   spdlog::info("saga={} {} -> {} on {} (status {})", saga.id, from.empty() ? "(new)" : from, saga.state, event.name,
@@ -322,9 +321,9 @@ Status SagaEngine::FailPendingStep(PgConnection& conn, SagaRecord& saga, std::st
   // No way forward or back from here: park it. The pending step stays, so an operator can
   // fix the cause and `sagactl retry` it.
   saga.status = std::string(workflows::SagaStatusName(SagaStatus::kStuck));
-  SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, "saga.stuck", saga.state, failure));
-  SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
-  SAGAFLOW_RETURN_IF_ERROR(storage::TimerRepository(conn).Cancel(saga.id, std::string(kStepTimer)));
+  RecordHistory(conn, saga, "saga.stuck", saga.state, failure);
+  storage::SagaRepository(conn).Update(saga);
+  storage::TimerRepository(conn).Cancel(saga.id, std::string(kStepTimer));
   Count(metrics_.sagas_stuck);
   spdlog::error("saga={} stuck in state {}: step {} failed ({}: {}) and the saga has no compensation for it",
                 saga.id, saga.state, step, code, message);
@@ -340,24 +339,42 @@ Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string
   }
   ++pending.attempt;
   Count(metrics_.steps_resent);
-  SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga, "step.resent", saga.state,
+  RecordHistory(conn, saga, "step.resent", saga.state,
                                          json::object{{"step", pending.step}, {"attempt", pending.attempt},
-                                                      {"reason", reason}}));
-  SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga));
+                                                      {"reason", reason}});
+  storage::SagaRepository(conn).Update(saga);
   spdlog::warn("saga={} re-sending step {} (attempt {}/{}): {}", saga.id, pending.step, pending.attempt,
                options_.max_attempts, reason);
-  return SendPendingStep(conn, saga, options_.step_timeout);
+  SendPendingStep(conn, saga, options_.step_timeout);
+  return Status::Ok();
 }
 
 Status SagaEngine::HandleReply(const wire::Reply& reply) {
-  return InTransaction([&](PgConnection& conn) -> Status {
-    auto fresh = storage::InboxRepository(conn).RecordIfNew(reply.message_id, reply.saga_id);
-    if (!fresh.ok()) return fresh.status();
-    if (!fresh.value()) {
-      Count(metrics_.replies_duplicate);
-      spdlog::info("saga={} duplicate reply {} to {} dropped", reply.saga_id, reply.message_id, reply.step);
-      return Status::Ok();
-    }
+  return InTransaction([&](PgConnection& conn) { return ApplyReply(conn, reply); });
+}
+
+std::vector<Status> SagaEngine::HandleReplies(const std::vector<wire::Reply>& replies) {
+  if (replies.size() == 1) return {HandleReply(replies.front())};
+  // Rows are locked in saga id order, so two consumers' batches never deadlock each other.
+  std::vector<const wire::Reply*> ordered;
+  for (const wire::Reply& reply : replies) ordered.push_back(&reply);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const wire::Reply* a, const wire::Reply* b) { return a->saga_id < b->saga_id; });
+  Status together = InTransaction([&](PgConnection& conn) -> Status {
+    for (const wire::Reply* reply : ordered) SAGAFLOW_RETURN_IF_ERROR(ApplyReply(conn, *reply));
+    return Status::Ok();
+  });
+  if (together.ok()) return std::vector<Status>(replies.size());
+  // One reply failed and took the batch with it: apply each alone, so it fails by itself.
+  spdlog::warn("batch of {} replies failed ({}); applying them one by one", replies.size(), together.ToString());
+  std::vector<Status> outcomes;
+  outcomes.reserve(replies.size());
+  for (const wire::Reply& reply : replies) outcomes.push_back(HandleReply(reply));
+  return outcomes;
+}
+
+Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply) {
+  {
     if (!IsUuid(reply.saga_id)) {
       spdlog::warn("reply {} names no saga ('{}'); dropped", reply.message_id, reply.saga_id);
       return Status::Ok();
@@ -368,10 +385,16 @@ Status SagaEngine::HandleReply(const wire::Reply& reply) {
       return Status::Ok();
     }
     if (!saga.ok()) return saga.status();
+    // Exactly once without an inbox row per reply: a reply counts only while its command is
+    // the saga's pending one, and applying it moves the saga on (a new command, or none),
+    // so a redelivered copy finds another command pending and is dropped here. A stuck saga
+    // keeps its failed command pending: copies of the failure must not fail it again.
     const auto& pending = saga->pending;
-    if (!pending || pending->command_id != reply.command_id) {
+    const bool stuck = saga->status == workflows::SagaStatusName(SagaStatus::kStuck);
+    if (!pending || pending->command_id != reply.command_id || (stuck && reply.outcome != wire::Outcome::kSucceeded)) {
       Count(metrics_.replies_stale);
-      spdlog::info("saga={} stale reply to {} (command {}) ignored", reply.saga_id, reply.step, reply.command_id);
+      spdlog::info("saga={} stale or repeated reply {} to {} (command {}) ignored", reply.saga_id, reply.message_id,
+                   reply.step, reply.command_id);
       return Status::Ok();
     }
     switch (reply.outcome) {
@@ -387,23 +410,32 @@ Status SagaEngine::HandleReply(const wire::Reply& reply) {
         return FailPendingStep(conn, saga.value(), reply.error_code, reply.error_message);
       case wire::Outcome::kRetry: {
         if (reply.attempt < pending->attempt) return Status::Ok();  // a newer attempt is already out
+        // A retry answer leaves the same command pending, so only the inbox tells a copy of
+        // it from the first (which must not schedule a second backoff).
+        auto fresh = storage::InboxRepository(conn).RecordIfNew(reply.message_id, reply.saga_id);
+        if (!fresh.ok()) return fresh.status();
+        if (!fresh.value()) {
+          Count(metrics_.replies_duplicate);
+          spdlog::info("saga={} duplicate retry reply {} to {} dropped", reply.saga_id, reply.message_id, reply.step);
+          return Status::Ok();
+        }
         if (pending->attempt >= options_.max_attempts) {
           return FailPendingStep(conn, saga.value(), "retries_exhausted",
                                  reply.error_code + ": " + reply.error_message);
         }
         // Wait out the backoff, then the step timer re-sends (FireStepTimer).
-        SAGAFLOW_RETURN_IF_ERROR(RecordHistory(
+        RecordHistory(
             conn, saga.value(), "step.retry_scheduled", saga->state,
             json::object{{"step", reply.step}, {"attempt", pending->attempt}, {"code", reply.error_code},
-                         {"message", reply.error_message}}));
-        SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga.value()));
-        return storage::TimerRepository(conn).Schedule(saga->id, std::string(kStepTimer),
-                                                       Backoff(pending->attempt),
-                                                       json::object{{"command_id", pending->command_id}});
+                         {"message", reply.error_message}});
+        storage::SagaRepository(conn).Update(saga.value());
+        storage::TimerRepository(conn).Schedule(saga->id, std::string(kStepTimer), Backoff(pending->attempt),
+                                                json::object{{"command_id", pending->command_id}});
+        return Status::Ok();
       }
     }
     return Status::Permanent("unknown reply outcome");
-  });
+  }
 }
 
 Status SagaEngine::FireStepTimer(PgConnection& conn, SagaRecord& saga, const json::object& payload) {
@@ -427,7 +459,7 @@ Result<bool> SagaEngine::FireDueTimer() {
     if (!saga.ok()) return saga.status();
     fired = true;
     Count(metrics_.timers_fired);
-    SAGAFLOW_RETURN_IF_ERROR(timers.Delete(timer));
+    timers.Delete(timer);
     if (timer.name == kStepTimer) return FireStepTimer(conn, saga.value(), timer.payload);
     json::object payload = timer.payload;  // the event is "timer.<name>"; the payload names it too
     payload["timer"] = timer.name.substr(kWorkflowTimerPrefix.size());
@@ -470,10 +502,10 @@ Result<SagaRecord> SagaEngine::RetryPendingStep(const std::string& saga_id) {
     // it; the operator wants the step run again now that the cause is fixed.
     saga->pending->command_id = NewUuid();
     saga->pending->attempt = 1;
-    SAGAFLOW_RETURN_IF_ERROR(RecordHistory(conn, saga.value(), "operator.retry", saga->state,
-                                           json::object{{"step", saga->pending->step}}));
-    SAGAFLOW_RETURN_IF_ERROR(storage::SagaRepository(conn).Update(saga.value()));
-    SAGAFLOW_RETURN_IF_ERROR(SendPendingStep(conn, saga.value(), options_.step_timeout));
+    RecordHistory(conn, saga.value(), "operator.retry", saga->state,
+                                           json::object{{"step", saga->pending->step}});
+    storage::SagaRepository(conn).Update(saga.value());
+    SendPendingStep(conn, saga.value(), options_.step_timeout);
     result = std::move(saga.value());
     return Status::Ok();
   });

@@ -64,9 +64,13 @@ class SagaEngine {
   //! Feeds a verified payment ("payment.succeeded") into the order saga of `order_id`.
   //! A repeated callback for a payment already applied is OK and changes nothing.
   Result<storage::SagaRecord> ApplyPayment(const std::string& order_id, const json::object& payment);
-  //! Applies a worker's reply at most once (inbox). OK also for duplicates, stale replies
-  //! and unknown sagas, which are logged and dropped: the caller acks after OK.
+  //! Applies a worker's reply at most once. OK also for duplicates, stale replies and
+  //! unknown sagas, which are logged and dropped: the caller acks after OK.
   Status HandleReply(const wire::Reply& reply);
+  //! Applies replies to different sagas in ONE transaction (one commit for the lot). If
+  //! any fails, each is applied alone instead, so a bad reply fails only itself. One
+  //! status per reply, in order.
+  std::vector<Status> HandleReplies(const std::vector<wire::Reply>& replies);
   //! Fires one due timer; false when none is due.
   Result<bool> FireDueTimer();
   //! Milliseconds until the next timer is due (nullopt: no timers).
@@ -86,6 +90,8 @@ class SagaEngine {
   //! Runs `body` in one transaction, retrying a few times on Transient errors (deadlocks,
   //! serialization failures, a dropped connection). Commits only when `body` returns OK.
   Status InTransaction(const std::function<Status(storage::PgConnection&)>& body);
+  //! HandleReply's body, inside the caller's transaction.
+  Status ApplyReply(storage::PgConnection& conn, const wire::Reply& reply);
   //! Feeds `event` to the locked `saga` and writes the outcome. Conflict if refused.
   Status ApplyLocked(storage::PgConnection& conn, storage::SagaRecord& saga, const workflows::SagaEvent& event,
                      bool answers_pending_step);
@@ -98,9 +104,9 @@ class SagaEngine {
   //! A child saga ended: feeds "<type>.<status>" with its context to the parent.
   Status NotifyParent(storage::PgConnection& conn, const storage::SagaRecord& child);
   //! Queues the pending step's command (attempt = pending.attempt) and arms its timer.
-  Status SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga, std::chrono::milliseconds timer);
+  void SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga, std::chrono::milliseconds timer);
   //! Bumps the version and appends a history entry. Every change to a saga goes through here.
-  Status RecordHistory(storage::PgConnection& conn, storage::SagaRecord& saga, std::string event,
+  void RecordHistory(storage::PgConnection& conn, storage::SagaRecord& saga, std::string event,
                        std::string from_state, json::object payload);
   //! The pending step failed for good: feed "<step>.failed"; if the machine has no way
   //! out of this state, park the saga as stuck for an operator.

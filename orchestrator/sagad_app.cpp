@@ -106,9 +106,10 @@ int Serve(const Config& config) {
   spdlog::info("sagad serving HTTP on {}:{}", address, server.port());
 
   OutboxRelay relay(pg_url, amqp_url, RelayOptionsFrom(config));
-  ReplyConsumer consumer(engine, amqp_url, static_cast<std::uint16_t>(config.GetInt("replies", "prefetch", 64)));
+  ReplyConsumer consumer(engine, amqp_url, static_cast<std::uint16_t>(config.GetInt("replies", "prefetch", 64)),
+                         static_cast<std::size_t>(std::max<std::int64_t>(1, config.GetInt("replies", "batch_size", 64))));
   // Several consumers apply replies in parallel; the saga row lock keeps each saga serial.
-  const int reply_consumers = static_cast<int>(config.GetInt("replies", "consumers", 4));
+  const int reply_consumers = static_cast<int>(config.GetInt("replies", "consumers", 2));
   TimerPoller poller(engine, config.GetDuration("timers", "poll_interval", std::chrono::milliseconds(200)));
   {
     std::vector<std::jthread> loops;

@@ -1,15 +1,16 @@
 #include "storage/outbox_repository.hpp"
 
+#include <algorithm>
+
 namespace sagaflow::storage {
 
-Status OutboxRepository::Insert(const OutboxMessage& message) {
-  auto inserted = conn_.Exec(
+void OutboxRepository::Insert(const OutboxMessage& message) {
+  conn_.Defer(
       "WITH row AS (INSERT INTO sagaflow.outbox (message_id, exchange, routing_key, saga_id, body)"
       " VALUES ($1, $2, $3, $4, $5) RETURNING id)"
       " SELECT pg_notify('sagaflow_outbox', ''), id FROM row",
       {message.message_id, message.exchange, message.routing_key,
        message.saga_id.empty() ? PgParam{} : PgParam{message.saga_id}, message.body});
-  return inserted.ok() ? Status::Ok() : inserted.status();
 }
 
 Result<std::vector<OutboxMessage>> OutboxRepository::ClaimUnsent(int limit) {
@@ -27,17 +28,21 @@ Result<std::vector<OutboxMessage>> OutboxRepository::ClaimUnsent(int limit) {
   return messages;
 }
 
-Status OutboxRepository::MarkSent(const std::vector<std::int64_t>& ids) {
-  if (ids.empty()) return Status::Ok();
+void OutboxRepository::MarkSent(const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return;
   std::string array = "{";
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) array += ',';
     array += std::to_string(ids[i]);
   }
   array += '}';
-  auto updated = conn_.Exec("UPDATE sagaflow.outbox SET sent_at = clock_timestamp() WHERE id = ANY($1::bigint[])",
-                            {array});
-  return updated.ok() ? Status::Ok() : updated.status();
+  // The id range lets the plan use the primary key; "id = ANY($1)" alone got a generic plan
+  // that evaluated the array against every row of the (growing) outbox.
+  conn_.Defer(
+      "UPDATE sagaflow.outbox SET sent_at = clock_timestamp()"
+      " WHERE id BETWEEN $2 AND $3 AND id = ANY($1::bigint[])",
+      {array, std::to_string(*std::min_element(ids.begin(), ids.end())),
+       std::to_string(*std::max_element(ids.begin(), ids.end()))});
 }
 
 }  // namespace sagaflow::storage

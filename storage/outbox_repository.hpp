@@ -27,11 +27,12 @@ class OutboxRepository {
  public:
   explicit OutboxRepository(PgConnection& conn) : conn_(conn) {}
   //! Queues a message and notifies the relay (delivered when the transaction commits).
-  Status Insert(const OutboxMessage& message);
+  //! Deferred: sent with the next statement or the commit.
+  void Insert(const OutboxMessage& message);
   //! Up to `limit` unsent messages in id order, locked; rows other relays hold are skipped.
   Result<std::vector<OutboxMessage>> ClaimUnsent(int limit);
-  //! Marks claimed messages as published.
-  Status MarkSent(const std::vector<std::int64_t>& ids);
+  //! Marks claimed messages as published (deferred).
+  void MarkSent(const std::vector<std::int64_t>& ids);
 
  private:
   PgConnection& conn_;

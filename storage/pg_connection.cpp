@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <optional>
+#include <unordered_set>
 
 namespace sagaflow::storage {
 namespace {
@@ -73,10 +75,35 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
+namespace {
+
+constexpr std::string_view kBegin = "BEGIN";
+
+bool Succeeded(ExecStatusType status) { return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK; }
+
+std::vector<const char*> ParamValues(const std::vector<PgParam>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const PgParam& param : params) values.push_back(param ? param->c_str() : nullptr);
+  return values;
+}
+
+}  // namespace
+
+void PgConnection::Defer(std::string_view sql, std::vector<PgParam> params) {
+  deferred_.push_back(Statement{std::string(sql), std::move(params)});
+}
+
 Result<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& params) {
-  std::string name = StatementName(sql);
+  Statement statement{std::string(sql), params};
+  if (!deferred_.empty()) return RunPipeline(std::move(statement));
+  return ExecOne(statement);
+}
+
+Result<PgResult> PgConnection::ExecOne(const Statement& statement) {
+  std::string name = StatementName(statement.sql);
   if (!prepared_.contains(name)) {
-    pg_result* prepared = PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr);
+    pg_result* prepared = PQprepare(conn_, name.c_str(), statement.sql.c_str(), 0, nullptr);
     if (PQresultStatus(prepared) != PGRES_COMMAND_OK) {
       Status error = ErrorFromResult(conn_, prepared, "prepare");
       PQclear(prepared);
@@ -85,13 +112,10 @@ Result<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<PgPa
     PQclear(prepared);
     prepared_.insert(name);
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const PgParam& param : params) values.push_back(param ? param->c_str() : nullptr);
+  std::vector<const char*> values = ParamValues(statement.params);
   pg_result* result = PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
                                      nullptr, nullptr, 0);
-  ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+  if (!Succeeded(PQresultStatus(result))) {
     Status error = ErrorFromResult(conn_, result, "query");
     PQclear(result);
     return error;
@@ -99,13 +123,101 @@ Result<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<PgPa
   return PgResult(result);
 }
 
+Result<PgResult> PgConnection::RunPipeline(Statement last) {
+  std::vector<Statement> statements = std::move(deferred_);
+  deferred_.clear();
+  statements.push_back(std::move(last));
+  auto fail = [this](std::string what) -> Status {
+    broken_ = true;  // results may still be queued: the connection is unusable
+    return Status::Transient("pipeline: " + what + ": " + PQerrorMessage(conn_));
+  };
+  if (PQenterPipelineMode(conn_) != 1) return fail("cannot enter pipeline mode");
+  // What was sent, in order: a PREPARE (is_prepare) or an EXECUTE of statements[index].
+  struct Sent {
+    bool is_prepare;
+    std::size_t index;
+  };
+  std::vector<Sent> sent;
+  std::unordered_set<std::string> preparing;
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    const std::string name = StatementName(statements[i].sql);
+    if (!prepared_.contains(name) && !preparing.contains(name)) {
+      if (PQsendPrepare(conn_, name.c_str(), statements[i].sql.c_str(), 0, nullptr) != 1) return fail("send prepare");
+      sent.push_back(Sent{true, i});
+      preparing.insert(name);
+    }
+    std::vector<const char*> values = ParamValues(statements[i].params);
+    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
+                            0) != 1) {
+      return fail("send query");
+    }
+    sent.push_back(Sent{false, i});
+  }
+  if (PQpipelineSync(conn_) != 1) return fail("sync");
+
+  // Each command yields its result then NULL; an error makes the later ones PIPELINE_ABORTED.
+  Status first_error;
+  std::optional<PgResult> answer;
+  for (const Sent& command : sent) {
+    pg_result* result = PQgetResult(conn_);
+    if (result == nullptr) return fail("missing result");
+    const ExecStatusType status = PQresultStatus(result);
+    const std::string name = StatementName(statements[command.index].sql);
+    if (Succeeded(status)) {
+      if (command.is_prepare) {
+        prepared_.insert(name);
+      } else if (command.index + 1 == statements.size()) {
+        answer.emplace(result);
+        result = nullptr;
+      }
+    } else if (status != PGRES_PIPELINE_ABORTED && first_error.ok()) {
+      first_error = ErrorFromResult(conn_, result, command.is_prepare ? "prepare" : "query");
+    }
+    if (result != nullptr) PQclear(result);
+    while (pg_result* extra = PQgetResult(conn_)) PQclear(extra);
+  }
+  pg_result* sync = PQgetResult(conn_);
+  const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  if (sync != nullptr) PQclear(sync);
+  if (!synced) return fail("no sync result");
+  if (PQexitPipelineMode(conn_) != 1) return fail("cannot leave pipeline mode");
+  if (!first_error.ok()) return first_error;
+  if (!answer) return fail("no result for the last statement");
+  return std::move(*answer);
+}
+
 Status PgConnection::ExecScript(std::string_view sql) {
+  if (!deferred_.empty()) {
+    // Send the deferred statements first, with a no-op as the pipeline's last statement.
+    auto flushed = RunPipeline(Statement{"SELECT 1", {}});
+    if (!flushed.ok()) return flushed.status();
+  }
   pg_result* result = PQexec(conn_, std::string(sql).c_str());
   ExecStatusType status = PQresultStatus(result);
   Status outcome;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) outcome = ErrorFromResult(conn_, result, "script");
+  if (!Succeeded(status)) outcome = ErrorFromResult(conn_, result, "script");
   PQclear(result);
   return outcome;
+}
+
+Status PgConnection::Begin() {
+  Defer(kBegin);
+  return Status::Ok();
+}
+
+Status PgConnection::Commit() {
+  if (deferred_.size() == 1 && deferred_.front().sql == kBegin) {
+    deferred_.clear();  // nothing ever ran: there is nothing to commit
+    return Status::Ok();
+  }
+  auto committed = Exec("COMMIT");
+  return committed.ok() ? Status::Ok() : committed.status();
+}
+
+Status PgConnection::Rollback() {
+  deferred_.clear();
+  if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::Ok();
+  return ExecScript("ROLLBACK");
 }
 
 Status PgConnection::Listen(std::string_view channel) { return ExecScript("LISTEN " + std::string(channel)); }
@@ -131,7 +243,8 @@ Result<bool> PgConnection::WaitForNotification(std::chrono::milliseconds timeout
 }
 
 bool PgConnection::Healthy() const {
-  return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  return !broken_ && deferred_.empty() && PQstatus(conn_) == CONNECTION_OK &&
+         PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
 }  // namespace sagaflow::storage

@@ -2,6 +2,13 @@
 // One PostgreSQL connection (libpq). Every statement is parameterised and prepared once per
 // connection (named after a hash of its text), so values never end up in SQL text.
 // Not thread-safe: a connection belongs to one thread at a time (see ConnectionPool).
+//
+// Round trips are what a saga step costs (bench/README.md), so writes whose result nobody
+// reads are deferred: Defer() queues them, and the next Exec() or Commit() sends the queue and
+// itself as one libpq pipeline (one round trip). BEGIN is deferred too, so a transaction that
+// reads one row and writes five is two round trips: [BEGIN, SELECT] and [writes..., COMMIT].
+// A deferred write that fails surfaces as the error of that Exec() or Commit(); the caller
+// rolls back as for any failed statement.
 
 #include <chrono>
 #include <cstdint>
@@ -57,23 +64,43 @@ class PgConnection {
   //! Runs `sql` with $1..$n bound to `params`. Errors: Conflict for unique violations,
   //! Transient for serialization failures, deadlocks and lost connections, Permanent otherwise.
   Result<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {});
-  //! Runs a parameterless script (may hold several statements): migrations, BEGIN/COMMIT.
+  //! Queues a statement whose result is not needed; it runs, in order, in the same round
+  //! trip as the next Exec() or Commit() (see the top of this file).
+  void Defer(std::string_view sql, std::vector<PgParam> params = {});
+  //! Runs a parameterless script (may hold several statements): migrations, LISTEN. Sends
+  //! the deferred statements first.
   Status ExecScript(std::string_view sql);
 
-  Status Begin() { return ExecScript("BEGIN"); }
-  Status Commit() { return ExecScript("COMMIT"); }
-  Status Rollback() { return ExecScript("ROLLBACK"); }
+  //! Starts a transaction (deferred: sent with the first statement that needs an answer).
+  Status Begin();
+  //! Sends what is deferred, then COMMIT, in one round trip.
+  Status Commit();
+  //! Drops what is deferred and rolls back what the server has seen.
+  Status Rollback();
 
   //! LISTEN on `channel` (an identifier chosen by the code, never user input).
   Status Listen(std::string_view channel);
   //! Waits until a notification arrives or `timeout` passes. true if one (or more) arrived.
   Result<bool> WaitForNotification(std::chrono::milliseconds timeout);
 
-  //! False once the connection is broken; the pool then drops it.
+  //! False once the connection is broken (or left inside a transaction); the pool then drops it.
   bool Healthy() const;
 
  private:
+  struct Statement {
+    std::string sql;
+    std::vector<PgParam> params;
+  };
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  //! Sends the deferred statements plus `last` as one pipeline and returns `last`'s result,
+  //! or the first error any of them raised.
+  Result<PgResult> RunPipeline(Statement last);
+  //! Runs one statement outside a pipeline (nothing deferred).
+  Result<PgResult> ExecOne(const Statement& statement);
+  //! Statements queued by Defer(), oldest first.
+  std::vector<Statement> deferred_;
+  //! A pipeline went out of step with the server: never reuse this connection.
+  bool broken_ = false;
   //! Drains pending notifications; true if there was at least one.
   bool ConsumeNotifications();
   pg_conn* conn_;

@@ -92,22 +92,19 @@ Result<SagaRecord> SagaRepository::FindByBusinessKey(const std::string& type, co
   return SelectOne(kSql, {type, business_key});
 }
 
-Status SagaRepository::Update(const SagaRecord& saga) {
+void SagaRepository::Update(const SagaRecord& saga) {
   const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
-  auto updated = conn_.Exec(
-      "UPDATE sagaflow.sagas SET state = $2, status = $3, version = $4, context = $5::jsonb,"
+  // Deferred: the version check runs on the server, where a mismatch aborts the transaction.
+  conn_.Defer(
+      "WITH written AS (UPDATE sagaflow.sagas SET state = $2, status = $3, version = $4, context = $5::jsonb,"
       " pending_command_id = $6, pending_step = $7, pending_payload = $8::jsonb, pending_attempt = $9,"
       " updated_at = clock_timestamp()"
-      " WHERE id = $1 AND version = $4 - 1",
+      " WHERE id = $1 AND version = $4 - 1 RETURNING 1)"
+      " SELECT sagaflow.expect_one_row((SELECT count(*) FROM written), $10)",
       {saga.id, saga.state, saga.status, std::to_string(saga.version), ToJson(saga.context),
        pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
-       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0)});
-  if (!updated.ok()) return updated.status();
-  if (updated->affected() != 1) {
-    return Status::Conflict("saga " + saga.id + " changed concurrently (expected version " +
-                            std::to_string(saga.version - 1) + ")");
-  }
-  return Status::Ok();
+       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
+       "saga " + saga.id + " changed concurrently (expected version " + std::to_string(saga.version - 1) + ")"});
 }
 
 Result<std::vector<SagaRecord>> SagaRepository::List(const SagaFilter& filter) {
@@ -130,13 +127,12 @@ Result<std::vector<SagaCount>> SagaRepository::CountByTypeAndStatus() {
   return counts;
 }
 
-Status SagaRepository::AppendHistory(const std::string& saga_id, const HistoryEntry& entry) {
-  auto inserted = conn_.Exec(
+void SagaRepository::AppendHistory(const std::string& saga_id, const HistoryEntry& entry) {
+  conn_.Defer(
       "INSERT INTO sagaflow.saga_history (saga_id, seq, event, from_state, to_state, payload)"
       " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
       {saga_id, std::to_string(entry.seq), entry.event, NullIfEmpty(entry.from_state), entry.to_state,
        ToJson(entry.payload)});
-  return inserted.ok() ? Status::Ok() : inserted.status();
 }
 
 Result<std::vector<HistoryEntry>> SagaRepository::History(const std::string& saga_id) {

@@ -75,14 +75,16 @@ class SagaRepository {
   Result<SagaRecord> FindByIdempotencyKey(const std::string& type, const std::string& key);
   //! The newest saga of this type for a business key (an order id). NotFound if none.
   Result<SagaRecord> FindByBusinessKey(const std::string& type, const std::string& business_key);
-  //! Writes state, status, context and pending step. `saga.version` must be the stored
-  //! version + 1; Conflict if another writer got there first.
-  Status Update(const SagaRecord& saga);
+  //! Writes state, status, context and pending step (deferred: sent with the next statement
+  //! or the commit). `saga.version` must be the stored version + 1; if another writer got
+  //! there first the server aborts the transaction with a serialization failure (Transient).
+  void Update(const SagaRecord& saga);
   Result<std::vector<SagaRecord>> List(const SagaFilter& filter);
   //! How many sagas there are per (type, status).
   Result<std::vector<SagaCount>> CountByTypeAndStatus();
 
-  Status AppendHistory(const std::string& saga_id, const HistoryEntry& entry);
+  //! Deferred, like Update.
+  void AppendHistory(const std::string& saga_id, const HistoryEntry& entry);
   Result<std::vector<HistoryEntry>> History(const std::string& saga_id);
 
  private:

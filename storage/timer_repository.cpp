@@ -2,24 +2,21 @@
 
 namespace sagaflow::storage {
 
-Status TimerRepository::Schedule(const std::string& saga_id, const std::string& name,
-                                 std::chrono::milliseconds delay, const json::object& payload) {
-  auto upserted = conn_.Exec(
+void TimerRepository::Schedule(const std::string& saga_id, const std::string& name,
+                               std::chrono::milliseconds delay, const json::object& payload) {
+  conn_.Defer(
       "INSERT INTO sagaflow.timers (saga_id, name, fire_at, payload)"
       " VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3::double precision / 1000), $4::jsonb)"
       " ON CONFLICT (saga_id, name) DO UPDATE SET fire_at = EXCLUDED.fire_at, payload = EXCLUDED.payload",
       {saga_id, name, std::to_string(delay.count()), ToJson(payload)});
-  return upserted.ok() ? Status::Ok() : upserted.status();
 }
 
-Status TimerRepository::Cancel(const std::string& saga_id, const std::string& name) {
-  auto deleted = conn_.Exec("DELETE FROM sagaflow.timers WHERE saga_id = $1 AND name = $2", {saga_id, name});
-  return deleted.ok() ? Status::Ok() : deleted.status();
+void TimerRepository::Cancel(const std::string& saga_id, const std::string& name) {
+  conn_.Defer("DELETE FROM sagaflow.timers WHERE saga_id = $1 AND name = $2", {saga_id, name});
 }
 
-Status TimerRepository::CancelAll(const std::string& saga_id) {
-  auto deleted = conn_.Exec("DELETE FROM sagaflow.timers WHERE saga_id = $1", {saga_id});
-  return deleted.ok() ? Status::Ok() : deleted.status();
+void TimerRepository::CancelAll(const std::string& saga_id) {
+  conn_.Defer("DELETE FROM sagaflow.timers WHERE saga_id = $1", {saga_id});
 }
 
 Result<std::optional<DueTimer>> TimerRepository::ClaimDue() {
@@ -33,7 +30,7 @@ Result<std::optional<DueTimer>> TimerRepository::ClaimDue() {
       DueTimer{rows->Get(0, 0), rows->Get(0, 1), payload.ok() ? std::move(payload.value()) : json::object{}}};
 }
 
-Status TimerRepository::Delete(const DueTimer& timer) { return Cancel(timer.saga_id, timer.name); }
+void TimerRepository::Delete(const DueTimer& timer) { Cancel(timer.saga_id, timer.name); }
 
 Result<std::optional<std::chrono::milliseconds>> TimerRepository::NextDueIn() {
   auto rows = conn_.Exec(

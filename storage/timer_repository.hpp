@@ -22,15 +22,16 @@ struct DueTimer {
 class TimerRepository {
  public:
   explicit TimerRepository(PgConnection& conn) : conn_(conn) {}
+  // Writes are deferred: sent with the next statement or the commit (PgConnection::Defer).
   //! Sets (or moves) the saga's timer `name` to fire `delay` from now.
-  Status Schedule(const std::string& saga_id, const std::string& name, std::chrono::milliseconds delay,
-                  const json::object& payload);
-  Status Cancel(const std::string& saga_id, const std::string& name);
-  Status CancelAll(const std::string& saga_id);
+  void Schedule(const std::string& saga_id, const std::string& name, std::chrono::milliseconds delay,
+                const json::object& payload);
+  void Cancel(const std::string& saga_id, const std::string& name);
+  void CancelAll(const std::string& saga_id);
   //! One due timer, locked; timers other pollers hold are skipped. nullopt if none is due.
   Result<std::optional<DueTimer>> ClaimDue();
   //! Removes a fired timer.
-  Status Delete(const DueTimer& timer);
+  void Delete(const DueTimer& timer);
   //! Milliseconds until the next timer is due (0 if overdue); nullopt when there are none.
   Result<std::optional<std::chrono::milliseconds>> NextDueIn();
 

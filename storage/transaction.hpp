@@ -17,9 +17,12 @@ class Transaction {
   }
   //! Whether BEGIN succeeded.
   const Status& status() const { return begin_status_; }
+  //! On failure the transaction is rolled back, leaving the connection usable.
   Status Commit() {
     done_ = true;
-    return conn_.Commit();
+    Status committed = conn_.Commit();
+    if (!committed.ok()) (void)conn_.Rollback();
+    return committed;
   }
   PgConnection& conn() { return conn_; }
 

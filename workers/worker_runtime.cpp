@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/stop_wait.hpp"
 #include "storage/transaction.hpp"
 #include "workers/amqp/amqp_connection.hpp"
@@ -10,6 +12,9 @@
 
 namespace sagaflow::workers {
 namespace {
+
+//! Runs of one batch before the worker gives up and reconnects (the messages come back).
+constexpr int kBatchAttempts = 3;
 
 wire::Reply ReplyTo(const wire::Command& command) {
   wire::Reply reply;
@@ -46,40 +51,94 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
   SAGAFLOW_RETURN_IF_ERROR(consumer.value()->StartConsuming(wire::WorkerQueueName(options_.role), options_.prefetch));
   spdlog::info("worker {} consuming {}", options_.role, wire::WorkerQueueName(options_.role));
 
+  std::vector<wire::Command> commands;
+  std::vector<amqp::OutgoingMessage> replies;
   while (!stop.stop_requested()) {
-    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(250));
-    if (!delivery.ok()) return delivery.status();
-    if (!delivery->has_value()) continue;
-    const amqp::Delivery& message = **delivery;
-    auto command = wire::DecodeCommand(message.body);
-    if (!command.ok()) {
-      spdlog::error("worker {}: undecodable command {} dead-lettered: {}", options_.role, message.message_id,
-                    command.status().ToString());
-      SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Reject(message.delivery_tag, false));
-      continue;
+    // Whatever has arrived is handled together: one commit, one confirm, one ack. Under
+    // light load the batch is a single command, so batching never adds latency.
+    auto deliveries = consumer.value()->ConsumeBatch(options_.batch_size, std::chrono::milliseconds(250));
+    if (!deliveries.ok()) return deliveries.status();
+    if (deliveries->empty()) continue;
+    commands.clear();
+    for (const amqp::Delivery& message : deliveries.value()) {
+      auto command = wire::DecodeCommand(message.body);
+      if (!command.ok()) {
+        spdlog::error("worker {}: undecodable command {} dead-lettered: {}", options_.role, message.message_id,
+                      command.status().ToString());
+        SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Reject(message.delivery_tag, false));
+        continue;
+      }
+      commands.push_back(std::move(command.value()));
     }
-    auto reply = Process(*db.value(), command.value());
-    if (!reply.ok()) return reply.status();  // database trouble: reconnect; the message comes back
-    amqp::OutgoingMessage out;
-    out.exchange = std::string(wire::kRepliesExchange);
-    out.routing_key = std::string(wire::kReplyRoutingKey);
-    out.body = wire::EncodeReply(reply.value());
-    out.message_id = reply->message_id;
-    SAGAFLOW_RETURN_IF_ERROR(publisher.value()->PublishBatch({out}, std::chrono::seconds(10)));
-    SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Ack(message.delivery_tag));
-    spdlog::info("saga={} step {} attempt {} -> {}", command->saga_id, command->step, command->attempt,
-                 wire::OutcomeName(reply->outcome));
+    auto answered = ProcessBatch(*db.value(), commands);
+    if (!answered.ok()) return answered.status();  // database trouble: reconnect; the messages come back
+    replies.clear();
+    for (const wire::Reply& reply : answered.value()) {
+      amqp::OutgoingMessage out;
+      out.exchange = std::string(wire::kRepliesExchange);
+      out.routing_key = std::string(wire::kReplyRoutingKey);
+      out.body = wire::EncodeReply(reply);
+      out.message_id = reply.message_id;
+      replies.push_back(std::move(out));
+    }
+    if (!replies.empty()) {
+      SAGAFLOW_RETURN_IF_ERROR(publisher.value()->PublishBatch(replies, std::chrono::seconds(10)));
+    }
+    // Rejected deliveries are settled already; multiple=true acks the rest up to the last.
+    SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Ack(deliveries->back().delivery_tag, /*multiple=*/true));
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      spdlog::info("saga={} step {} attempt {} -> {}", commands[i].saga_id, commands[i].step, commands[i].attempt,
+                   wire::OutcomeName(answered.value()[i].outcome));
+    }
   }
   return Status::Ok();
+}
+
+Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection& db,
+                                                          const std::vector<wire::Command>& commands) {
+  // Advisory locks in one order: two workers holding overlapping batches never deadlock on them.
+  std::vector<std::size_t> order(commands.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return commands[a].command_id < commands[b].command_id; });
+  Status last;
+  for (int attempt = 1; attempt <= kBatchAttempts; ++attempt) {
+    std::vector<wire::Reply> replies(commands.size());
+    storage::Transaction tx(db);
+    last = tx.status();
+    for (std::size_t i = 0; last.ok() && i < order.size(); ++i) {
+      auto reply = Process(db, commands[order[i]]);
+      if (reply.ok()) {
+        replies[order[i]] = std::move(reply.value());
+      } else {
+        last = reply.status();
+      }
+    }
+    if (last.ok()) last = tx.Commit();
+    if (last.ok()) {
+      if (!options_.crash_after_commit_step.empty()) {
+        for (const wire::Command& command : commands) {
+          if (command.step != options_.crash_after_commit_step) continue;
+          spdlog::critical("testpoint: crashing after committing {} (before reply and ack)", command.step);
+          _exit(86);
+        }
+      }
+      return replies;
+    }
+    if (!last.IsTransient() || !db.Healthy()) return last;
+    // A deadlock on a business row (two batches reserving the same products in another
+    // order): PostgreSQL aborted this batch; run it again.
+    spdlog::warn("worker {}: batch of {} attempt {} failed, retrying: {}", options_.role, commands.size(), attempt,
+                 last.ToString());
+  }
+  return last;
 }
 
 Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::Command& command) {
   const std::string started_at = MicrosSinceEpoch();
   wire::Reply reply = ReplyTo(command);
-  storage::Transaction tx(db);
-  SAGAFLOW_RETURN_IF_ERROR(tx.status());
   // Serialises concurrent deliveries of one command id (re-sends, redeliveries).
-  SAGAFLOW_RETURN_IF_ERROR(db.Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {command.command_id}));
+  db.Defer("SELECT pg_advisory_xact_lock(hashtext($1))", {command.command_id});  // sent with the lookup
   auto stored = db.Exec("SELECT reply FROM workers.processed_commands WHERE command_id = $1", {command.command_id});
   if (!stored.ok()) return stored.status();
   if (stored->rows() == 1) {
@@ -96,10 +155,15 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
                                                                                            command.step))
                                     : Result<json::object>(json::object{});
   if (handler != handlers_.end()) {
-    SAGAFLOW_RETURN_IF_ERROR(db.ExecScript("SAVEPOINT step"));
+    db.Defer("SAVEPOINT step");  // sent with the handler's first statement
     result = handler->second->Execute(db, command);
-    // A refused step must leave no partial effect behind, only its recorded refusal.
-    if (!result.ok()) SAGAFLOW_RETURN_IF_ERROR(db.ExecScript("ROLLBACK TO SAVEPOINT step"));
+    // A refused step must leave no partial effect behind, only its recorded refusal; the
+    // other commands of the batch keep theirs.
+    if (result.ok()) {
+      db.Defer("RELEASE SAVEPOINT step");
+    } else {
+      SAGAFLOW_RETURN_IF_ERROR(db.ExecScript("ROLLBACK TO SAVEPOINT step"));
+    }
   }
   if (result.ok()) {
     reply.outcome = wire::Outcome::kSucceeded;
@@ -114,15 +178,10 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
     reply.error_code = RefusalCode(result.status());
     reply.error_message = RefusalMessage(result.status());
   }
-  SAGAFLOW_RETURN_IF_ERROR(db.Exec(
+  db.Defer(  // sent with the batch's commit
       "INSERT INTO workers.processed_commands (command_id, step, reply, started_at)"
       " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1e6))",
-      {command.command_id, command.step, wire::EncodeReply(reply), started_at}));
-  SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
-  if (!options_.crash_after_commit_step.empty() && options_.crash_after_commit_step == command.step) {
-    spdlog::critical("testpoint: crashing after committing {} (before reply and ack)", command.step);
-    _exit(86);
-  }
+      {command.command_id, command.step, wire::EncodeReply(reply), started_at});
   return reply;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // The worker runtime: for one role (a queue), consume commands with manual ack, execute
-// each at most once, publish the reply, then ack.
+// each at most once, publish the reply, then ack. Commands that arrive together are
+// handled as a batch: one transaction (a savepoint per command, so a refusal undoes only
+// its own command), one publisher confirm for all replies, one ack(multiple).
 //
 // Exactly-once effect per command id, even with redelivery, engine re-sends and several
 // workers on one queue: the handler runs in a transaction that first takes an advisory lock
@@ -16,6 +18,7 @@
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "common/status.hpp"
 #include "common/wire.hpp"
@@ -27,7 +30,9 @@ struct RoleWorkerOptions {
   std::string role;
   std::string pg_url;
   std::string amqp_url;
-  std::uint16_t prefetch = 16;
+  std::uint16_t prefetch = 64;
+  //! Commands taken off the queue and committed together (at most; whatever has arrived).
+  std::size_t batch_size = 32;
   //! Test hook (env SAGAFLOW_TESTPOINT_CRASH_AFTER_COMMIT=<step>): exit the process after
   //! committing that step's effect but before publishing the reply, as a crash would.
   std::string crash_after_commit_step;
@@ -45,7 +50,10 @@ class RoleWorker {
 
  private:
   Status RunConnected(std::stop_token stop);
-  //! Executes (or replays) one command and returns the reply to publish.
+  //! Executes (or replays) the commands in ONE transaction, retried whole on a deadlock;
+  //! returns their replies in the same order.
+  Result<std::vector<wire::Reply>> ProcessBatch(storage::PgConnection& db, const std::vector<wire::Command>& commands);
+  //! Executes (or replays) one command inside the caller's transaction and returns the reply.
   Result<wire::Reply> Process(storage::PgConnection& db, const wire::Command& command);
 
   const RoleWorkerOptions options_;

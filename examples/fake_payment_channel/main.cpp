@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   app.add_option("--callback-url", options.callback_url, "callback target for payments without notify_url")
       ->envname("SAGAFLOW_PAYMENT_CALLBACK_URL")
       ->capture_default_str();
+  app.add_option("--callback-threads", options.callback_threads, "callbacks delivered at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   app.add_option("--fail-rate", options.fail_rate, "fraction of create/query calls answered with 503")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();

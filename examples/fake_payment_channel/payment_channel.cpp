@@ -81,7 +81,9 @@ HttpResponse MethodNotAllowed(const HttpRequest& req) {
 }  // namespace
 
 PaymentChannel::PaymentChannel(PaymentChannelOptions options)
-    : options_(std::move(options)), rng_(std::random_device{}()), callback_thread_([this] { CallbackLoop(); }) {}
+    : options_(std::move(options)), rng_(std::random_device{}()) {
+  for (int i = 0; i < std::max(1, options_.callback_threads); ++i) callback_threads_.emplace_back([this] { CallbackLoop(); });
+}
 
 PaymentChannel::~PaymentChannel() { Stop(); }
 
@@ -96,7 +98,9 @@ void PaymentChannel::Stop() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
-  if (callback_thread_.joinable()) callback_thread_.join();
+  for (std::thread& thread : callback_threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
 HttpResponse PaymentChannel::Handle(HttpRequest&& req) {

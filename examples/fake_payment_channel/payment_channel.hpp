@@ -42,6 +42,8 @@ namespace sagaflow::examples {
 //!   callback_attempts tries per callback before giving up                5
 //!   callback_backoff  wait after the first failed try, doubled each time 200 ms
 //!   callback_timeout  time allowed for one callback POST                 2 s
+//!   callback_threads  callbacks delivered at once (a real channel does    8
+//!                     not queue every merchant's callbacks behind one)
 struct PaymentChannelOptions {
   std::string secret = "dev-secret";
   std::string callback_url;
@@ -50,13 +52,14 @@ struct PaymentChannelOptions {
   int callback_attempts = 5;
   std::chrono::milliseconds callback_backoff{200};
   std::chrono::milliseconds callback_timeout{2000};
+  int callback_threads = 8;
 };
 
 class PaymentChannel {
  public:
-  //! Starts the callback thread.
+  //! Starts the callback threads.
   explicit PaymentChannel(PaymentChannelOptions options);
-  //! Stops the callback thread (see Stop()).
+  //! Stops the callback threads (see Stop()).
   ~PaymentChannel();
   PaymentChannel(const PaymentChannel&) = delete;
   PaymentChannel& operator=(const PaymentChannel&) = delete;
@@ -139,8 +142,8 @@ class PaymentChannel {
   std::priority_queue<Callback, std::vector<Callback>, std::greater<>> callbacks_;
   bool stopping_ = false;
 
-  //! Declared last: it starts in the constructor and uses every member above.
-  std::thread callback_thread_;
+  //! Declared last: they start in the constructor and use every member above.
+  std::vector<std::thread> callback_threads_;
 };
 
 }  // namespace sagaflow::examples

@@ -9,6 +9,7 @@
 #include "orchestrator/saga_engine.hpp"
 #include "storage/migrations.hpp"
 #include "storage/timer_repository.hpp"
+#include "storage/transaction.hpp"
 #include "tests/integration/saga_cluster.hpp"
 
 namespace sagaflow::test {
@@ -116,11 +117,42 @@ TEST_F(SagaEngineTest, ReplyWhoseActionThrowsIsNotRecordedSoALaterCopyStillAppli
   EXPECT_EQ(View().history.size(), 2u);
 }
 
+TEST_F(SagaEngineTest, BatchOfRepliesWithOneBadReplyFailsOnlyThatOne) {
+  auto other = engine_->Start("toy", "key-2", json::object{{"key", "toy-2"}});
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  wire::Reply good;
+  good.command_id = other->saga.pending->command_id;
+  good.message_id = wire::ReplyMessageId(good.command_id, 1);
+  good.saga_id = other->saga.id;
+  good.step = "toy.step";
+  good.attempt = 1;
+
+  std::vector<Status> outcomes = engine_->HandleReplies({ReplyToPending({{"explode", 1}}), good});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_TRUE(outcomes[0].IsPermanent()) << outcomes[0].ToString();
+  EXPECT_TRUE(outcomes[1].ok()) << outcomes[1].ToString();
+  EXPECT_EQ(View().saga.state, "working");
+  auto applied = engine_->Get(other->saga.id);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(applied->saga.state, "done");
+}
+
+TEST_F(SagaEngineTest, BatchOfRepliesAppliesEachOnceEvenWhenRepeatedInside) {
+  std::vector<Status> outcomes = engine_->HandleReplies({ReplyToPending({}), ReplyToPending({})});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_TRUE(outcomes[0].ok() && outcomes[1].ok());
+  EXPECT_EQ(View().saga.state, "done");
+  EXPECT_EQ(View().history.size(), 2u);
+  EXPECT_EQ(engine_->metrics().replies_stale.load(), 1u);
+}
+
 TEST_F(SagaEngineTest, TimerWhoseActionThrowsIsDroppedInsteadOfFiringForever) {
   {
     auto conn = pool_->Acquire();
     ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE(storage::TimerRepository(**conn).Schedule(saga_.id, "timer.boom", std::chrono::milliseconds(0), {}).ok());
+    storage::Transaction tx(**conn);
+    storage::TimerRepository(**conn).Schedule(saga_.id, "timer.boom", std::chrono::milliseconds(0), {});
+    ASSERT_TRUE(tx.Commit().ok());
   }
   auto fired = engine_->FireDueTimer();
   ASSERT_TRUE(fired.ok()) << fired.status().ToString();

@@ -428,10 +428,21 @@ Result<std::optional<Delivery>> Connection::Consume(milliseconds timeout) {
   }
 }
 
-Status Connection::Ack(std::uint64_t delivery_tag) {
+Result<std::vector<Delivery>> Connection::ConsumeBatch(std::size_t max, milliseconds first_wait) {
+  std::vector<Delivery> batch;
+  while (batch.size() < max) {
+    auto delivery = Consume(batch.empty() ? first_wait : milliseconds(0));
+    if (!delivery.ok()) return delivery.status();
+    if (!delivery->has_value()) break;
+    batch.push_back(std::move(**delivery));
+  }
+  return batch;
+}
+
+Status Connection::Ack(std::uint64_t delivery_tag, bool multiple) {
   const std::string op = "Ack " + std::to_string(delivery_tag);
   SAGAFLOW_RETURN_IF_ERROR(CheckUsable(op));
-  return CheckLibraryStatus(amqp_basic_ack(state_, kChannel, delivery_tag, /*multiple=*/0), op);
+  return CheckLibraryStatus(amqp_basic_ack(state_, kChannel, delivery_tag, multiple ? 1 : 0), op);
 }
 
 Status Connection::Reject(std::uint64_t delivery_tag, bool requeue) {

@@ -110,8 +110,13 @@ class Connection {
   //! The next delivery, or nullopt if none arrives within timeout; Transient when the
   //! connection is lost.
   [[nodiscard]] Result<std::optional<Delivery>> Consume(std::chrono::milliseconds timeout);
-  //! Acknowledges one delivery; the broker forgets the message.
-  [[nodiscard]] Status Ack(std::uint64_t delivery_tag);
+  //! Up to `max` deliveries: waits up to `first_wait` for the first, then takes only those
+  //! already arrived (prefetched), without waiting. Empty when none arrived in time. Lets a
+  //! consumer handle a burst in one transaction and settle it with one Ack(multiple).
+  [[nodiscard]] Result<std::vector<Delivery>> ConsumeBatch(std::size_t max, std::chrono::milliseconds first_wait);
+  //! Acknowledges one delivery, or with `multiple` every unsettled one up to delivery_tag;
+  //! the broker forgets the messages.
+  [[nodiscard]] Status Ack(std::uint64_t delivery_tag, bool multiple = false);
   //! basic.reject: requeue=true puts it back in the queue, requeue=false dead-letters it (or
   //! drops it when the queue has no dead-letter exchange).
   [[nodiscard]] Status Reject(std::uint64_t delivery_tag, bool requeue);

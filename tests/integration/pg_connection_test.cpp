@@ -1,0 +1,110 @@
+// PgConnection's deferred (pipelined) writes against a real PostgreSQL: they run in order with
+// the next statement, their errors surface there and abort the transaction, and a rollback
+// drops what was never sent.
+
+#include <gtest/gtest.h>
+
+#include "storage/migrations.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/saga_repository.hpp"
+#include "storage/transaction.hpp"
+#include "tests/integration/saga_cluster.hpp"
+
+namespace sagaflow::test {
+namespace {
+
+class PgConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SAGAFLOW_REQUIRE_SERVERS();
+    cluster_ = std::make_unique<SagaCluster>();
+    auto conn = storage::PgConnection::Connect(cluster_->db_url());
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    conn_ = std::move(conn.value());
+    ASSERT_TRUE(conn_->ExecScript("CREATE TABLE notes (id int PRIMARY KEY, text text NOT NULL)").ok());
+  }
+
+  std::int64_t Count(const std::string& where = "true") {
+    auto rows = conn_->Exec("SELECT count(*) FROM notes WHERE " + where);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? rows->GetInt(0, 0) : -1;
+  }
+
+  std::unique_ptr<SagaCluster> cluster_;
+  std::unique_ptr<storage::PgConnection> conn_;
+};
+
+TEST_F(PgConnectionTest, DeferredWritesRunInOrderBeforeTheNextStatement) {
+  storage::Transaction tx(*conn_);
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"1", "first"});
+  conn_->Defer("UPDATE notes SET text = $2 WHERE id = $1", {"1", "second"});
+  auto rows = conn_->Exec("SELECT text FROM notes WHERE id = $1", {"1"});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->rows(), 1);
+  EXPECT_EQ(rows->Get(0, 0), "second");
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"2", "third"});
+  ASSERT_TRUE(tx.Commit().ok());
+  EXPECT_EQ(Count(), 2);
+  EXPECT_TRUE(conn_->Healthy());
+}
+
+TEST_F(PgConnectionTest, FailedDeferredWriteFailsTheCommitAndRollsEverythingBack) {
+  ASSERT_TRUE(conn_->ExecScript("INSERT INTO notes VALUES (1, 'existing')").ok());
+  storage::Transaction tx(*conn_);
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"2", "new"});
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"1", "duplicate"});  // unique violation
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"3", "after the error"});
+  Status committed = tx.Commit();
+  EXPECT_TRUE(committed.IsConflict()) << committed.ToString();
+  EXPECT_TRUE(conn_->Healthy()) << "the failed transaction was rolled back";
+  EXPECT_EQ(Count(), 1);
+  // The statements prepared inside the failed pipeline still work.
+  storage::Transaction again(*conn_);
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"2", "new"});
+  ASSERT_TRUE(again.Commit().ok());
+  EXPECT_EQ(Count(), 2);
+}
+
+TEST_F(PgConnectionTest, RollbackDropsDeferredWritesThatWereNeverSent) {
+  {
+    storage::Transaction tx(*conn_);
+    conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"1", "never sent"});
+  }  // destroyed without Commit
+  EXPECT_TRUE(conn_->Healthy());
+  EXPECT_EQ(Count(), 0);
+}
+
+TEST_F(PgConnectionTest, ErrorOfTheStatementThatFlushesIsReported) {
+  storage::Transaction tx(*conn_);
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"1", "ok"});
+  auto rows = conn_->Exec("SELECT text FROM no_such_table");
+  EXPECT_TRUE(rows.status().IsPermanent()) << rows.status().ToString();
+}
+
+TEST_F(PgConnectionTest, SagaUpdateWithAStaleVersionAbortsTheTransactionAsTransient) {
+  ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
+  storage::SagaRecord saga;
+  saga.id = "00000000-0000-4000-8000-000000000001";
+  saga.type = "toy";
+  saga.business_key = "b-1";
+  saga.state = "working";
+  saga.status = "running";
+  saga.version = 1;
+  auto inserted = storage::SagaRepository(*conn_).InsertIfAbsent(saga);
+  ASSERT_TRUE(inserted.ok() && inserted.value());
+
+  storage::Transaction tx(*conn_);
+  saga.version = 5;  // the row is at version 1: another writer "got there first"
+  saga.state = "done";
+  storage::SagaRepository(*conn_).Update(saga);
+  Status committed = tx.Commit();
+  EXPECT_TRUE(committed.IsTransient()) << committed.ToString();
+  EXPECT_NE(committed.message().find("changed concurrently"), std::string::npos) << committed.ToString();
+  auto stored = storage::SagaRepository(*conn_).Get(saga.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->state, "working");
+  EXPECT_EQ(stored->version, 1);
+}
+
+}  // namespace
+}  // namespace sagaflow::test
