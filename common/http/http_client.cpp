@@ -12,6 +12,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -100,19 +102,28 @@ void RunToCompletion(net::io_context& ioc) {
   ioc.run();
 }
 
-}  // namespace
-
-Result<HttpClientResponse> HttpCall(std::string_view method, const std::string& url, const std::string& body,
-                                    const std::vector<std::pair<std::string, std::string>>& headers,
-                                    std::chrono::milliseconds timeout) {
-  auto parsed = ParseHttpUrl(url);
-  if (!parsed.ok()) return parsed.status();
-  const HttpUrl& target = *parsed;
-  const auto deadline = Clock::now() + timeout;
-  const std::string where = std::string(method) + " " + url;
-
+//! An open connection kept for the next call to the same host:port on this thread.
+struct KeptConnection {
   net::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buffer;
+  Clock::time_point idle_since;
+};
 
+//! Reused only while idle for less than this: well inside the servers' idle timeouts (sagad
+//! closes after 30 s), so a kept connection is almost never one the server has dropped.
+constexpr auto kMaxIdle = std::chrono::seconds(5);
+
+//! This thread's kept connections by "host:port".
+std::map<std::string, std::unique_ptr<KeptConnection>>& KeptConnections() {
+  thread_local std::map<std::string, std::unique_ptr<KeptConnection>> kept;
+  return kept;
+}
+
+Result<std::unique_ptr<KeptConnection>> Connect(const HttpUrl& target, Clock::time_point deadline,
+                                                const std::string& where) {
+  auto conn = std::make_unique<KeptConnection>();
+  net::io_context& ioc = conn->ioc;
   // Resolve (numeric hosts resolve at once; names go through getaddrinfo on asio's thread).
   tcp::resolver resolver(ioc);
   beast::error_code ec;
@@ -132,11 +143,69 @@ Result<HttpClientResponse> HttpCall(std::string_view method, const std::string& 
   }
   if (ec) return Status::Transient(where + ": resolve: " + ec.message());
 
-  beast::tcp_stream stream(ioc);
-  stream.expires_at(deadline);
-  stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+  conn->stream.expires_at(deadline);
+  conn->stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
   RunToCompletion(ioc);
   if (ec) return Status::Transient(where + ": connect: " + ec.message());
+  conn->stream.socket().set_option(tcp::no_delay(true), ec);
+  return conn;
+}
+
+//! Outcome of one exchange on a connection. `unanswered`: the connection failed before a
+//! single response byte arrived (a kept connection the server had closed), so the request
+//! may be sent again on a new one.
+struct Exchange {
+  Status status;
+  bool unanswered = false;
+  bool keep_alive = false;
+  HttpClientResponse response;
+};
+
+Exchange Send(KeptConnection& conn, const beast_http::request<beast_http::string_body>& req,
+              Clock::time_point deadline, const std::string& where) {
+  Exchange out;
+  beast::error_code ec;
+  conn.stream.expires_at(deadline);
+  beast_http::async_write(conn.stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
+  RunToCompletion(conn.ioc);
+  if (ec) {
+    out.status = Status::Transient(where + ": write: " + ec.message());
+    out.unanswered = true;
+    return out;
+  }
+  beast_http::response_parser<beast_http::string_body> parser;
+  parser.body_limit(kResponseBodyLimit);
+  std::size_t received = 0;
+  beast_http::async_read(conn.stream, conn.buffer, parser, [&](beast::error_code e, std::size_t n) {
+    ec = e;
+    received = n;
+  });
+  RunToCompletion(conn.ioc);
+  if (ec) {
+    out.status = Status::Transient(where + ": read: " + ec.message());
+    out.unanswered = received == 0 && !parser.got_some() &&
+                     (ec == beast_http::error::end_of_stream || ec == net::error::connection_reset ||
+                      ec == net::error::eof);
+    return out;
+  }
+  auto res = parser.release();
+  out.keep_alive = res.keep_alive();
+  out.response.status = res.result_int();
+  for (const auto& field : res) out.response.headers[ToLower(field.name_string())] = std::string(field.value());
+  out.response.body = std::move(res.body());
+  return out;
+}
+
+}  // namespace
+
+Result<HttpClientResponse> HttpCall(std::string_view method, const std::string& url, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout) {
+  auto parsed = ParseHttpUrl(url);
+  if (!parsed.ok()) return parsed.status();
+  const HttpUrl& target = *parsed;
+  const auto deadline = Clock::now() + timeout;
+  const std::string where = std::string(method) + " " + url;
 
   beast_http::request<beast_http::string_body> req;
   beast_http::verb verb = beast_http::string_to_verb(method);
@@ -155,30 +224,41 @@ Result<HttpClientResponse> HttpCall(std::string_view method, const std::string& 
     req.set(name, value);
   }
   if (!body.empty() && !has_content_type) req.set(beast_http::field::content_type, "application/json");
-  req.keep_alive(false);
+  req.keep_alive(true);
   req.body() = body;
   req.prepare_payload();
 
-  beast_http::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
-  RunToCompletion(ioc);
-  if (ec) return Status::Transient(where + ": write: " + ec.message());
-
-  beast::flat_buffer buffer;
-  beast_http::response_parser<beast_http::string_body> parser;
-  parser.body_limit(kResponseBodyLimit);
-  beast_http::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
-  RunToCompletion(ioc);
-  if (ec) return Status::Transient(where + ": read: " + ec.message());
-
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-
-  auto res = parser.release();
-  HttpClientResponse out;
-  out.status = res.result_int();
-  for (const auto& field : res) out.headers[ToLower(field.name_string())] = std::string(field.value());
-  out.body = std::move(res.body());
-  return out;
+  // A kept connection to this host:port, if one is fresh enough; otherwise a new one.
+  const std::string key = target.host + ":" + target.port;
+  auto& kept = KeptConnections();
+  std::unique_ptr<KeptConnection> conn;
+  if (auto it = kept.find(key); it != kept.end()) {
+    if (Clock::now() - it->second->idle_since < kMaxIdle) conn = std::move(it->second);
+    kept.erase(it);
+  }
+  const bool reused = conn != nullptr;
+  if (!conn) {
+    auto fresh = Connect(target, deadline, where);
+    if (!fresh.ok()) return fresh.status();
+    conn = std::move(fresh.value());
+  }
+  Exchange exchange = Send(*conn, req, deadline, where);
+  if (!exchange.status.ok() && reused && exchange.unanswered) {
+    // The server had closed the kept connection; nothing was processed: once more, anew.
+    auto fresh = Connect(target, deadline, where);
+    if (!fresh.ok()) return fresh.status();
+    conn = std::move(fresh.value());
+    exchange = Send(*conn, req, deadline, where);
+  }
+  if (!exchange.status.ok()) return exchange.status;
+  if (exchange.keep_alive) {
+    conn->idle_since = Clock::now();
+    kept[key] = std::move(conn);
+  } else {
+    beast::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+  return std::move(exchange.response);
 }
 
 }  // namespace sagaflow::http

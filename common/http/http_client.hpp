@@ -1,6 +1,9 @@
 #pragma once
-// A blocking HTTP/1.1 client for plain http:// URLs: one new connection per call, closed after
-// the response. Stateless and thread-safe (each call has its own io_context).
+// A blocking HTTP/1.1 client for plain http:// URLs. Thread-safe. Each thread keeps its last
+// connection to every host:port open (keep-alive) and reuses it for the next call there
+// while it has been idle for less than 5 s: a TCP connect and close per call cost the
+// benchmark, the payment callbacks and the payment worker more CPU than the requests.
+// A reused connection that the server had closed is replaced once, transparently.
 
 #include <chrono>
 #include <map>
