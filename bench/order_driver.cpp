@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stop_token>
 #include <thread>
@@ -25,22 +26,24 @@ constexpr std::string_view kEventsQueue = "sagaflow.bench.events";
 //! (one shared one woke all 64 users four times per saga and cost the machine a core).
 class EventBoard {
  public:
-  void Post(const std::string& order_id, const std::string& event) {
+  void Post(const std::string& order_id, const std::string& event, json::object body) {
     std::lock_guard lock(mutex_);
     Order& order = orders_[order_id];
-    order.seen.insert(event);
+    order.seen.emplace(event, std::move(body));
     order.changed.notify_all();
   }
-  //! True once `event` was seen for `order_id`; false at the deadline.
-  bool WaitFor(const std::string& order_id, const std::string& event, Clock::time_point deadline) {
+  //! The body of `event` for `order_id` once seen; nullopt at the deadline.
+  std::optional<json::object> WaitFor(const std::string& order_id, const std::string& event,
+                                      Clock::time_point deadline) {
     std::unique_lock lock(mutex_);
     Order& order = orders_[order_id];  // std::map nodes stay put while others are added
-    return order.changed.wait_until(lock, deadline, [&] { return order.seen.contains(event); });
+    if (!order.changed.wait_until(lock, deadline, [&] { return order.seen.contains(event); })) return std::nullopt;
+    return order.seen.at(event);
   }
 
  private:
   struct Order {
-    std::set<std::string> seen;
+    std::map<std::string, json::object> seen;  //!< event name -> body
     std::condition_variable changed;
   };
   std::mutex mutex_;
@@ -66,7 +69,10 @@ void ConsumeEvents(std::stop_token stop, const std::string& amqp_url, EventBoard
     if (deliveries->empty()) continue;
     for (const amqp::Delivery& delivery : deliveries.value()) {
       auto body = ParseJsonObject(delivery.body);
-      if (body.ok()) board.Post(StringOr(body.value(), "order_id"), StringOr(body.value(), "event"));
+      if (!body.ok()) continue;
+      const std::string order_id = StringOr(body.value(), "order_id");
+      const std::string event = StringOr(body.value(), "event");
+      board.Post(order_id, event, std::move(body.value()));
     }
     if (!conn.value()->Ack(deliveries->back().delivery_tag, /*multiple=*/true).ok()) return;
   }
@@ -85,11 +91,12 @@ Status RunOneOrder(const DriveOptions& options, const std::string& sagad, int in
   if (!saga.ok()) return saga.status();
   const std::string order_id = StringOr(saga.value(), "order_id");
   const std::string saga_id = StringOr(saga.value(), "saga_id");
-  auto await = [&](const char* event) {
-    return board.WaitFor(order_id, event, Clock::now() + options.event_timeout)
-               ? Status::Ok()
-               : Status::Transient(std::string("no ") + event + " for saga " + saga_id);
+  auto await_body = [&](const char* event) -> Result<json::object> {
+    auto body = board.WaitFor(order_id, event, Clock::now() + options.event_timeout);
+    if (!body) return Status::Transient(std::string("no ") + event + " for saga " + saga_id);
+    return std::move(*body);
   };
+  auto await = [&](const char* event) { return await_body(event).status(); };
   auto post = [&](const std::string& url, const std::string& body) -> Status {
     auto answer = http::HttpCall("POST", url, body);
     if (!answer.ok()) return answer.status();
@@ -97,15 +104,12 @@ Status RunOneOrder(const DriveOptions& options, const std::string& sagad, int in
     return Status::Ok();
   };
 
-  SAGAFLOW_RETURN_IF_ERROR(await("order.created"));
-  auto view = http::HttpCall("GET", sagad + "/v1/sagas/" + saga_id);
-  if (!view.ok()) return view.status();
-  auto body = ParseJsonObject(view->body);
-  if (!body.ok()) return body.status();
-  const json::object* context = ObjectOrNull(body.value(), "context");
-  const json::object* payment = context != nullptr ? ObjectOrNull(*context, "payment") : nullptr;
-  if (payment == nullptr) return Status::Permanent("saga " + saga_id + " has no payment order");
-  SAGAFLOW_RETURN_IF_ERROR(post(StringOr(*payment, "pay_url"), "{}"));
+  // The buyer goes to the payment page order.created names, as a shop's front end would.
+  auto created = await_body("order.created");
+  if (!created.ok()) return created.status();
+  const std::string pay_url = StringOr(created.value(), "pay_url");
+  if (pay_url.empty()) return Status::Permanent("order.created of saga " + saga_id + " names no pay_url");
+  SAGAFLOW_RETURN_IF_ERROR(post(pay_url, "{}"));
   SAGAFLOW_RETURN_IF_ERROR(await("order.paid"));
   SAGAFLOW_RETURN_IF_ERROR(post(sagad + "/v1/sagas/" + saga_id + "/signals/ship",
                                 R"({"carrier":"bench","tracking_number":"B)" + std::to_string(index) + "\"}"));

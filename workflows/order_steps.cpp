@@ -177,6 +177,10 @@ json::object OrderEventBody(const json::object& context, std::string_view state)
   json::object body{{"order_id", context.at("order_id")}, {"state", state}};
   if (auto user = context.find("user_id"); user != context.end()) body["user_id"] = user->value();
   if (auto amount = context.find("amount_cents"); amount != context.end()) body["amount_cents"] = amount->value();
+  // The shop sends its buyer to the payment page when it hears the order exists.
+  if (const json::object* payment = ObjectOrNull(context, "payment"); payment != nullptr && state == "created") {
+    if (auto url = payment->find("pay_url"); url != payment->end()) body["pay_url"] = url->value();
+  }
   return body;
 }
 

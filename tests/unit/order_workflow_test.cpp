@@ -326,7 +326,9 @@ TEST_F(OrderWorkflowTest, PaymentOrderCreatedAwaitsPaymentWithWindowAndQueryTime
   EXPECT_EQ(SetTimers(t), (TimerList{{"payment_window", 1'200'000}, {"payment_query", 30'000}}));
   EXPECT_THAT(t.cancel_timers, IsEmpty());
   ASSERT_THAT(RoutingKeys(t), ElementsAre("order.created"));
-  EXPECT_EQ(J(t.events[0].body), J(EventBody("created")));
+  json::object created = EventBody("created");
+  created["pay_url"] = "https://pay.example/p/1";  // where the shop sends its buyer
+  EXPECT_EQ(J(t.events[0].body), J(created));
   EXPECT_EQ(StringOr(context, "order_state"), "created");
   EXPECT_FALSE(t.start_child.has_value());
   EXPECT_EQ(context.at("payment"), json::value(reply));
