@@ -102,9 +102,8 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
     }
     saga.state.clear();  // history entry 1 reads "(new) -> <initial state>"
     SAGAFLOW_RETURN_IF_ERROR(PersistTransition(conn, saga, SagaEvent{"started", {}}, started.value(), false));
-    auto stored = sagas.Get(saga.id);  // with the database's timestamps
-    if (!stored.ok()) return stored.status();
-    outcome = StartOutcome{std::move(stored.value()), true};
+    // `saga` is now what the row holds (the insert returned its timestamps): no read back.
+    outcome = StartOutcome{std::move(saga), true};
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -287,10 +286,8 @@ Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const j
   SagaRecord result;
   Status status = InTransaction([&](PgConnection& conn) -> Status {
     storage::SagaRepository sagas(conn);
-    auto found = sagas.FindByBusinessKey("order", order_id);
-    if (!found.ok()) return found.status().IsNotFound() ? Status::NotFound("no order " + order_id) : found.status();
-    auto saga = sagas.LockForUpdate(found->id);
-    if (!saga.ok()) return saga.status();
+    auto saga = sagas.LockByBusinessKey("order", order_id);
+    if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no order " + order_id) : saga.status();
     // The channel retries callbacks: one already applied is acknowledged, not refused.
     if (const json::object* known = ObjectOrNull(saga->context, "payment")) {
       if (StringOr(*known, "status") == "paid" &&

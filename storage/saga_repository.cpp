@@ -51,20 +51,24 @@ Result<SagaRecord> SagaRepository::SelectOne(std::string_view sql, const std::ve
   return RowToSaga(rows.value(), 0);
 }
 
-Result<bool> SagaRepository::InsertIfAbsent(const SagaRecord& saga) {
+Result<bool> SagaRepository::InsertIfAbsent(SagaRecord& saga) {
   const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
   auto inserted = conn_.Exec(
       "INSERT INTO sagaflow.sagas (id, type, business_key, state, status, version, idempotency_key,"
       " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt, parent_id)"
       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15)"
-      " ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+      " ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+      " RETURNING to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
       {saga.id, saga.type, saga.business_key, saga.state, saga.status, std::to_string(saga.version),
        NullIfEmpty(saga.idempotency_key), NullIfEmpty(saga.request_hash), ToJson(saga.input), ToJson(saga.context),
        pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
        pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
        NullIfEmpty(saga.parent_id)});
   if (!inserted.ok()) return inserted.status();
-  return inserted->affected() == 1;
+  if (inserted->rows() != 1) return false;
+  saga.created_at = inserted->Get(0, 0);
+  saga.updated_at = saga.created_at;
+  return true;
 }
 
 Result<SagaRecord> SagaRepository::LockForUpdate(const std::string& id) {
@@ -89,6 +93,12 @@ Result<SagaRecord> SagaRepository::FindByIdempotencyKey(const std::string& type,
 
 Result<SagaRecord> SagaRepository::FindByBusinessKey(const std::string& type, const std::string& business_key) {
   static const std::string kSql = Select("WHERE type = $1 AND business_key = $2 ORDER BY created_at DESC LIMIT 1");
+  return SelectOne(kSql, {type, business_key});
+}
+
+Result<SagaRecord> SagaRepository::LockByBusinessKey(const std::string& type, const std::string& business_key) {
+  static const std::string kSql =
+      Select("WHERE type = $1 AND business_key = $2 ORDER BY created_at DESC LIMIT 1 FOR UPDATE");
   return SelectOne(kSql, {type, business_key});
 }
 

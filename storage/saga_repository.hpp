@@ -63,8 +63,9 @@ class SagaRepository {
  public:
   explicit SagaRepository(PgConnection& conn) : conn_(conn) {}
 
-  //! Inserts a new saga unless (type, idempotency key) exists. Returns false on that conflict.
-  Result<bool> InsertIfAbsent(const SagaRecord& saga);
+  //! Inserts a new saga unless (type, idempotency key) exists. Returns false on that conflict;
+  //! on insert, sets saga.created_at (and updated_at) to the row's.
+  Result<bool> InsertIfAbsent(SagaRecord& saga);
   //! The saga with this id, locked FOR UPDATE until the transaction ends. NotFound if absent.
   Result<SagaRecord> LockForUpdate(const std::string& id);
   //! Like LockForUpdate but returns NotFound also when another transaction holds the row (SKIP LOCKED).
@@ -75,6 +76,8 @@ class SagaRepository {
   Result<SagaRecord> FindByIdempotencyKey(const std::string& type, const std::string& key);
   //! The newest saga of this type for a business key (an order id). NotFound if none.
   Result<SagaRecord> FindByBusinessKey(const std::string& type, const std::string& business_key);
+  //! FindByBusinessKey and LockForUpdate in one statement.
+  Result<SagaRecord> LockByBusinessKey(const std::string& type, const std::string& business_key);
   //! Writes state, status, context and pending step (deferred: sent with the next statement
   //! or the commit). `saga.version` must be the stored version + 1; if another writer got
   //! there first the server aborts the transaction with a serialization failure (Transient).
