@@ -1,5 +1,8 @@
 #include "bench/local_deployment.hpp"
 
+#include <cstdlib>
+#include <iostream>
+
 #include <fstream>
 #include <regex>
 
@@ -34,6 +37,12 @@ LocalDeployment::~LocalDeployment() {
   for (auto& sagad : sagads_) sagad->Terminate();
   if (channel_) channel_->Terminate();
   db_.reset();
+  // SAGAFLOW_BENCH_KEEP_DB=1 leaves the database behind for a post-mortem (its name is logged).
+  const char* keep = std::getenv("SAGAFLOW_BENCH_KEEP_DB");
+  if (keep != nullptr && std::string(keep) == "1") {
+    std::cerr << "saga-bench: kept database " << db_name_ << "\n";
+    return;
+  }
   if (!db_name_.empty()) {
     if (auto admin = storage::PgConnection::Connect(options_.admin_pg_url); admin.ok()) {
       (void)admin.value()->ExecScript("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");

@@ -24,6 +24,15 @@ constexpr int kTransactionAttempts = 3;
 //! Prefix of the Permanent status an exception thrown by a machine becomes.
 constexpr std::string_view kMachineFailure = "machine failure: ";
 
+//! The sagas the current engine transaction read from the cache or wrote: stored in the
+//! cache after the commit, dropped from it after a failure. Engine calls are synchronous,
+//! so one thread runs one transaction at a time.
+struct TouchedSagas {
+  std::vector<SagaRecord> written;
+  std::vector<std::string> read;
+};
+thread_local TouchedSagas* t_touched = nullptr;
+
 bool IsMachineFailure(const Status& status) {
   return status.IsPermanent() && status.message().rfind(kMachineFailure, 0) == 0;
 }
@@ -38,6 +47,8 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
   for (int attempt = 1; attempt <= kTransactionAttempts; ++attempt) {
     auto conn = pool_.Acquire();
     if (!conn.ok()) return conn.status();
+    TouchedSagas touched;
+    t_touched = &touched;
     storage::Transaction tx(**conn);
     if (!tx.status().ok()) {
       last = tx.status();
@@ -45,10 +56,30 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
       last = body(**conn);
       if (last.ok()) last = tx.Commit();
     }
+    t_touched = nullptr;
+    for (const SagaRecord& saga : touched.written) cache_.EndWrite(saga.id, last.ok() ? &saga : nullptr);
+    if (last.ok()) return last;
+    // Another sagad's write fails our version check: the next attempt reads the row.
+    for (const std::string& id : touched.read) cache_.Erase(id);
     if (!last.IsTransient()) return last;
     spdlog::warn("transaction attempt {} failed, retrying: {}", attempt, last.ToString());
   }
   return last;
+}
+
+Result<SagaRecord> SagaEngine::LoadForUpdate(PgConnection& conn, const std::string& saga_id) {
+  if (t_touched != nullptr) t_touched->read.push_back(saga_id);
+  if (auto cached = cache_.Find(saga_id)) return std::move(*cached);
+  return storage::SagaRepository(conn).LockForUpdate(saga_id);
+}
+
+void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga) {
+  // Out of the cache before the commit, back after it (InTransaction): what the commit
+  // causes never sees the row as it was before.
+  storage::SagaRepository(conn).Update(saga);
+  if (t_touched == nullptr) return cache_.Erase(saga.id);  // not in InTransaction: never cached
+  cache_.BeginWrite(saga.id);
+  t_touched->written.push_back(saga);
 }
 
 const workflows::SagaWorkflow* SagaEngine::WorkflowOf(const SagaRecord& saga) const {
@@ -160,7 +191,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
     // a late reply to it is then stale and ignored.
     saga.pending.reset();
   }
-  storage::SagaRepository(conn).Update(saga);
+  WriteSaga(conn, saga);
   if (new_step) {
     SendPendingStep(conn, saga, options_.step_timeout);
   } else if (had_pending && !saga.pending) {
@@ -255,7 +286,7 @@ Result<SagaRecord> SagaEngine::Signal(const std::string& saga_id, std::string_vi
   if (!IsUuid(saga_id)) return Status::NotFound("no saga " + saga_id);
   SagaRecord result;
   Status status = InTransaction([&](PgConnection& conn) -> Status {
-    auto saga = storage::SagaRepository(conn).LockForUpdate(saga_id);
+    auto saga = LoadForUpdate(conn, saga_id);
     if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no saga " + saga_id) : saga.status();
     const workflows::SagaWorkflow* workflow = WorkflowOf(saga.value());
     if (workflow == nullptr) return Status::Permanent("saga has unknown type " + saga->type);
@@ -319,7 +350,7 @@ Status SagaEngine::FailPendingStep(PgConnection& conn, SagaRecord& saga, std::st
   // fix the cause and `sagactl retry` it.
   saga.status = std::string(workflows::SagaStatusName(SagaStatus::kStuck));
   RecordHistory(conn, saga, "saga.stuck", saga.state, failure);
-  storage::SagaRepository(conn).Update(saga);
+  WriteSaga(conn, saga);
   storage::TimerRepository(conn).Cancel(saga.id, std::string(kStepTimer));
   Count(metrics_.sagas_stuck);
   spdlog::error("saga={} stuck in state {}: step {} failed ({}: {}) and the saga has no compensation for it",
@@ -339,7 +370,7 @@ Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string
   RecordHistory(conn, saga, "step.resent", saga.state,
                                          json::object{{"step", pending.step}, {"attempt", pending.attempt},
                                                       {"reason", reason}});
-  storage::SagaRepository(conn).Update(saga);
+  WriteSaga(conn, saga);
   spdlog::warn("saga={} re-sending step {} (attempt {}/{}): {}", saga.id, pending.step, pending.attempt,
                options_.max_attempts, reason);
   SendPendingStep(conn, saga, options_.step_timeout);
@@ -376,7 +407,7 @@ Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply) {
       spdlog::warn("reply {} names no saga ('{}'); dropped", reply.message_id, reply.saga_id);
       return Status::Ok();
     }
-    auto saga = storage::SagaRepository(conn).LockForUpdate(reply.saga_id);
+    auto saga = LoadForUpdate(conn, reply.saga_id);
     if (saga.status().IsNotFound()) {
       spdlog::warn("saga={} unknown; reply {} dropped", reply.saga_id, reply.message_id);
       return Status::Ok();
@@ -425,7 +456,7 @@ Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply) {
             conn, saga.value(), "step.retry_scheduled", saga->state,
             json::object{{"step", reply.step}, {"attempt", pending->attempt}, {"code", reply.error_code},
                          {"message", reply.error_message}});
-        storage::SagaRepository(conn).Update(saga.value());
+        WriteSaga(conn, saga.value());
         storage::TimerRepository(conn).Schedule(saga->id, std::string(kStepTimer), Backoff(pending->attempt),
                                                 json::object{{"command_id", pending->command_id}});
         return Status::Ok();
@@ -501,7 +532,7 @@ Result<SagaRecord> SagaEngine::RetryPendingStep(const std::string& saga_id) {
     saga->pending->attempt = 1;
     RecordHistory(conn, saga.value(), "operator.retry", saga->state,
                                            json::object{{"step", saga->pending->step}});
-    storage::SagaRepository(conn).Update(saga.value());
+    WriteSaga(conn, saga.value());
     SendPendingStep(conn, saga.value(), options_.step_timeout);
     result = std::move(saga.value());
     return Status::Ok();

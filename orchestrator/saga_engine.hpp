@@ -17,6 +17,7 @@
 #include "common/status.hpp"
 #include "common/wire.hpp"
 #include "orchestrator/engine_metrics.hpp"
+#include "orchestrator/saga_cache.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/saga_repository.hpp"
 #include "workflows/workflow_registry.hpp"
@@ -31,11 +32,13 @@ namespace sagaflow::orchestrator {
 //! | max_attempts        | sends of one step before it counts as failed             | 5       |
 //! | retry_backoff       | delay before re-sending after a `retry` reply; doubles   | 500ms   |
 //! | retry_backoff_max   | cap of that delay                                        | 30s     |
+//! | cache_size          | saga rows kept in memory between events (0: off)         | 10000   |
 struct EngineOptions {
   std::chrono::milliseconds step_timeout{30'000};
   int max_attempts = 5;
   std::chrono::milliseconds retry_backoff{500};
   std::chrono::milliseconds retry_backoff_max{30'000};
+  std::size_t cache_size = 10'000;
 };
 
 struct StartOutcome {
@@ -90,6 +93,11 @@ class SagaEngine {
   //! Runs `body` in one transaction, retrying a few times on Transient errors (deadlocks,
   //! serialization failures, a dropped connection). Commits only when `body` returns OK.
   Status InTransaction(const std::function<Status(storage::PgConnection&)>& body);
+  //! The saga row for an event: the cached copy (no read, no lock: the write's version
+  //! check guards it), else SELECT ... FOR UPDATE. Records the id for InTransaction.
+  Result<storage::SagaRecord> LoadForUpdate(storage::PgConnection& conn, const std::string& saga_id);
+  //! Writes the saga row (SagaRepository::Update) and records it for the cache.
+  void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga);
   //! HandleReply's body, inside the caller's transaction.
   Status ApplyReply(storage::PgConnection& conn, const wire::Reply& reply);
   //! Feeds `event` to the locked `saga` and writes the outcome. Conflict if refused.
@@ -122,6 +130,7 @@ class SagaEngine {
   const workflows::WorkflowRegistry& registry_;
   const EngineOptions options_;
   EngineMetrics metrics_;
+  SagaCache cache_{options_.cache_size};
 };
 
 //! Name of the engine's own timer that guards the pending step (timeout or retry backoff).

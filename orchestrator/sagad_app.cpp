@@ -28,6 +28,8 @@ EngineOptions EngineOptionsFrom(const Config& config) {
   options.max_attempts = static_cast<int>(config.GetInt("engine", "max_attempts", options.max_attempts));
   options.retry_backoff = config.GetDuration("engine", "retry_backoff", options.retry_backoff);
   options.retry_backoff_max = config.GetDuration("engine", "retry_backoff_max", options.retry_backoff_max);
+  options.cache_size = static_cast<std::size_t>(
+      std::max<std::int64_t>(0, config.GetInt("engine", "cache_size", static_cast<std::int64_t>(options.cache_size))));
   return options;
 }
 
