@@ -25,16 +25,22 @@ std::optional<storage::SagaRecord> SagaCache::Find(const std::string& id) {
 
 void SagaCache::BeginWrite(const std::string& id) {
   std::lock_guard lock(mutex_);
-  ++writers_[id];
+  ++writers_[id].in_flight;
   EraseLocked(id);
 }
 
 void SagaCache::EndWrite(const std::string& id, const storage::SagaRecord* committed) {
   std::lock_guard lock(mutex_);
   auto writing = writers_.find(id);
-  if (writing != writers_.end() && --writing->second > 0) return;  // another write is in flight
-  if (writing != writers_.end()) writers_.erase(writing);
-  if (committed != nullptr) StoreLocked(*committed);
+  if (writing == writers_.end()) return;  // no BeginWrite: nothing to end
+  Writes& writes = writing->second;
+  if (committed != nullptr && (!writes.newest || writes.newest->version < committed->version)) {
+    writes.newest = *committed;
+  }
+  if (--writes.in_flight > 0) return;  // another write may yet commit a newer row
+  std::optional<storage::SagaRecord> newest = std::move(writes.newest);
+  writers_.erase(writing);
+  if (newest) StoreLocked(*newest);
 }
 
 void SagaCache::Erase(const std::string& id) {

@@ -34,8 +34,9 @@ class SagaCache {
   std::optional<storage::SagaRecord> Find(const std::string& id);
   //! A transaction is about to write the saga: drop its entry until EndWrite.
   void BeginWrite(const std::string& id);
-  //! Ends one BeginWrite. `committed`: the row as committed, kept unless another write to
-  //! the saga is still in flight or a newer version is cached; nullptr: rolled back.
+  //! Ends one BeginWrite. `committed`: the row as committed; nullptr: rolled back. When the
+  //! last write in flight to the saga ends, the newest row any of them committed is kept
+  //! (their EndWrite calls may come in any order).
   void EndWrite(const std::string& id, const storage::SagaRecord* committed);
   void Erase(const std::string& id);
   std::size_t size() const;
@@ -51,8 +52,12 @@ class SagaCache {
   std::list<std::string> recency_;
   //! Guarded by mutex_.
   std::unordered_map<std::string, Entry> entries_;
-  //! Guarded by mutex_. Writes in flight per saga (BeginWrite minus EndWrite).
-  std::unordered_map<std::string, int> writers_;
+  struct Writes {
+    int in_flight = 0;                               //!< BeginWrite minus EndWrite
+    std::optional<storage::SagaRecord> newest;  //!< newest row committed meanwhile
+  };
+  //! Guarded by mutex_. Sagas being written.
+  std::unordered_map<std::string, Writes> writers_;
   //! Stores `saga` (mutex_ held).
   void StoreLocked(const storage::SagaRecord& saga);
   //! Drops the entry of `id`, if any (mutex_ held).

@@ -65,11 +65,23 @@ TEST(SagaCacheTest, OverlappingWritesKeepNothingUntilTheLastEnds) {
   EXPECT_EQ(cache.Find("a")->version, 3);
 }
 
-TEST(SagaCacheTest, OlderVersionNeverReplacesANewerOne) {
+TEST(SagaCacheTest, OverlappingWritesEndingOutOfOrderKeepTheNewestRow) {
   SagaCache cache(10);
-  Commit(cache, Saga("a", 5));
-  Commit(cache, Saga("a", 4));
-  EXPECT_EQ(cache.Find("a")->version, 5);
+  const storage::SagaRecord older = Saga("a", 5);
+  const storage::SagaRecord newer = Saga("a", 6);
+  cache.BeginWrite("a");
+  cache.BeginWrite("a");
+  cache.EndWrite("a", &newer);  // committed second, but its thread got here first
+  cache.EndWrite("a", &older);
+  ASSERT_TRUE(cache.Find("a").has_value());
+  EXPECT_EQ(cache.Find("a")->version, 6);
+}
+
+TEST(SagaCacheTest, EndWithoutBeginChangesNothing) {
+  SagaCache cache(10);
+  const storage::SagaRecord row = Saga("a", 1);
+  cache.EndWrite("a", &row);
+  EXPECT_FALSE(cache.Find("a").has_value());
 }
 
 TEST(SagaCacheTest, FinishedSagasAreNotKept) {
