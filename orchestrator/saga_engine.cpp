@@ -62,14 +62,23 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
     // Another sagad's write fails our version check: the next attempt reads the row.
     for (const std::string& id : touched.read) cache_.Erase(id);
     if (!last.IsTransient()) return last;
-    spdlog::warn("transaction attempt {} failed, retrying: {}", attempt, last.ToString());
+    // A cached row another sagad had moved on is expected when several share the work.
+    const bool stale_row = last.message().find("changed concurrently") != std::string::npos;
+    spdlog::log(stale_row ? spdlog::level::debug : spdlog::level::warn, "transaction attempt {} failed, retrying: {}",
+                attempt, last.ToString());
   }
   return last;
 }
 
-Result<SagaRecord> SagaEngine::LoadForUpdate(PgConnection& conn, const std::string& saga_id) {
-  if (t_touched != nullptr) t_touched->read.push_back(saga_id);
-  if (auto cached = cache_.Find(saga_id)) return std::move(*cached);
+Result<SagaRecord> SagaEngine::LoadForUpdate(PgConnection& conn, const std::string& saga_id, bool* from_cache) {
+  if (from_cache != nullptr) {
+    if (t_touched != nullptr) t_touched->read.push_back(saga_id);
+    if (auto cached = cache_.Find(saga_id)) {
+      *from_cache = true;
+      return std::move(*cached);
+    }
+    *from_cache = false;
+  }
   return storage::SagaRepository(conn).LockForUpdate(saga_id);
 }
 
@@ -286,12 +295,20 @@ Result<SagaRecord> SagaEngine::Signal(const std::string& saga_id, std::string_vi
   if (!IsUuid(saga_id)) return Status::NotFound("no saga " + saga_id);
   SagaRecord result;
   Status status = InTransaction([&](PgConnection& conn) -> Status {
-    auto saga = LoadForUpdate(conn, saga_id);
+    bool cached = false;
+    auto saga = LoadForUpdate(conn, saga_id, &cached);
     if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no saga " + saga_id) : saga.status();
     const workflows::SagaWorkflow* workflow = WorkflowOf(saga.value());
     if (workflow == nullptr) return Status::Permanent("saga has unknown type " + saga->type);
     SAGAFLOW_RETURN_IF_ERROR(workflow->ValidateSignal(name, payload));
-    Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"signal." + std::string(name), payload}, false);
+    const SagaEvent event{"signal." + std::string(name), payload};
+    Status applied = ApplyLocked(conn, saga.value(), event, false);
+    if (applied.IsConflict() && cached) {
+      // Refused on a cached row (another sagad may have moved the saga on): ask the database.
+      saga = LoadForUpdate(conn, saga_id);
+      if (!saga.ok()) return saga.status();
+      applied = ApplyLocked(conn, saga.value(), event, false);
+    }
     if (applied.IsConflict()) {
       Count(metrics_.events_refused);
       return Status::Conflict("saga is in state '" + saga->state + "', which does not accept signal '" +
@@ -378,7 +395,7 @@ Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string
 }
 
 Status SagaEngine::HandleReply(const wire::Reply& reply) {
-  return InTransaction([&](PgConnection& conn) { return ApplyReply(conn, reply); });
+  return InTransaction([&](PgConnection& conn) { return ApplyReply(conn, reply, /*use_cache=*/true); });
 }
 
 std::vector<Status> SagaEngine::HandleReplies(const std::vector<wire::Reply>& replies) {
@@ -389,7 +406,7 @@ std::vector<Status> SagaEngine::HandleReplies(const std::vector<wire::Reply>& re
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const wire::Reply* a, const wire::Reply* b) { return a->saga_id < b->saga_id; });
   Status together = InTransaction([&](PgConnection& conn) -> Status {
-    for (const wire::Reply* reply : ordered) SAGAFLOW_RETURN_IF_ERROR(ApplyReply(conn, *reply));
+    for (const wire::Reply* reply : ordered) SAGAFLOW_RETURN_IF_ERROR(ApplyReply(conn, *reply, /*use_cache=*/true));
     return Status::Ok();
   });
   if (together.ok()) return std::vector<Status>(replies.size());
@@ -401,13 +418,17 @@ std::vector<Status> SagaEngine::HandleReplies(const std::vector<wire::Reply>& re
   return outcomes;
 }
 
-Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply) {
+Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply, bool use_cache) {
   {
     if (!IsUuid(reply.saga_id)) {
       spdlog::warn("reply {} names no saga ('{}'); dropped", reply.message_id, reply.saga_id);
       return Status::Ok();
     }
-    auto saga = LoadForUpdate(conn, reply.saga_id);
+    bool cached = false;
+    auto saga = LoadForUpdate(conn, reply.saga_id, use_cache ? &cached : nullptr);
+    // Dropping a reply writes nothing, so no version check would catch a cached row that
+    // another sagad made stale: such a decision is taken again on the database's row.
+    auto decide_on_database_row = [&] { return ApplyReply(conn, reply, /*use_cache=*/false); };
     if (saga.status().IsNotFound()) {
       spdlog::warn("saga={} unknown; reply {} dropped", reply.saga_id, reply.message_id);
       return Status::Ok();
@@ -420,6 +441,7 @@ Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply) {
     const auto& pending = saga->pending;
     const bool stuck = saga->status == workflows::SagaStatusName(SagaStatus::kStuck);
     if (!pending || pending->command_id != reply.command_id || (stuck && reply.outcome != wire::Outcome::kSucceeded)) {
+      if (cached) return decide_on_database_row();
       Count(metrics_.replies_stale);
       spdlog::info("saga={} stale or repeated reply {} to {} (command {}) ignored", reply.saga_id, reply.message_id,
                    reply.step, reply.command_id);
@@ -437,7 +459,9 @@ Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply) {
       case wire::Outcome::kFailed:
         return FailPendingStep(conn, saga.value(), reply.error_code, reply.error_message);
       case wire::Outcome::kRetry: {
-        if (reply.attempt < pending->attempt) return Status::Ok();  // a newer attempt is already out
+        if (reply.attempt < pending->attempt) {  // a newer attempt is already out
+          return cached ? decide_on_database_row() : Status::Ok();
+        }
         // A retry answer leaves the same command pending, so only the inbox tells a copy of
         // it from the first (which must not schedule a second backoff).
         auto fresh = storage::InboxRepository(conn).RecordIfNew(reply.message_id, reply.saga_id);

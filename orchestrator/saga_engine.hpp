@@ -93,13 +93,16 @@ class SagaEngine {
   //! Runs `body` in one transaction, retrying a few times on Transient errors (deadlocks,
   //! serialization failures, a dropped connection). Commits only when `body` returns OK.
   Status InTransaction(const std::function<Status(storage::PgConnection&)>& body);
-  //! The saga row for an event: the cached copy (no read, no lock: the write's version
-  //! check guards it), else SELECT ... FOR UPDATE. Records the id for InTransaction.
-  Result<storage::SagaRecord> LoadForUpdate(storage::PgConnection& conn, const std::string& saga_id);
+  //! The saga row for an event. With `from_cache`: the cached copy if there is one (no read,
+  //! no lock: the write's version check guards it; a decision that writes nothing must be
+  //! taken again on the database's row), recorded for InTransaction. Otherwise, or on a
+  //! miss: SELECT ... FOR UPDATE.
+  Result<storage::SagaRecord> LoadForUpdate(storage::PgConnection& conn, const std::string& saga_id,
+                                            bool* from_cache = nullptr);
   //! Writes the saga row (SagaRepository::Update) and records it for the cache.
   void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga);
   //! HandleReply's body, inside the caller's transaction.
-  Status ApplyReply(storage::PgConnection& conn, const wire::Reply& reply);
+  Status ApplyReply(storage::PgConnection& conn, const wire::Reply& reply, bool use_cache);
   //! Feeds `event` to the locked `saga` and writes the outcome. Conflict if refused.
   Status ApplyLocked(storage::PgConnection& conn, storage::SagaRecord& saga, const workflows::SagaEvent& event,
                      bool answers_pending_step);

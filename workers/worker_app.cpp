@@ -101,7 +101,7 @@ int Run(const Config& config, const std::string& roles_arg) {
   }
   // Each RoleWorker owns its handlers and connections; several per role consume one queue
   // as competing consumers (the advisory lock per command id keeps each command single).
-  const int per_role = std::max<int>(1, static_cast<int>(config.GetInt("workers", "threads_per_role", 2)));
+  const int per_role = std::max<int>(1, static_cast<int>(config.GetInt("workers", "threads_per_role", 1)));
   std::vector<std::unique_ptr<RoleWorker>> workers;
   for (const std::string& role : roles) {
     for (int i = 0; i < per_role; ++i) {

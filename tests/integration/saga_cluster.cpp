@@ -67,6 +67,7 @@ SagaCluster::~SagaCluster() {
   // Graceful stops ack or requeue in-flight messages before the next test purges.
   if (worker_.Running()) worker_.Terminate();
   if (sagad_.Running()) sagad_.Terminate();
+  if (second_sagad_.Running()) second_sagad_.Terminate();
   if (channel_.Running()) channel_.Terminate();
   db_.reset();
   if (!db_name_.empty()) {
@@ -111,6 +112,17 @@ void SagaCluster::StartChannel() {
 
 void SagaCluster::StartSagad() {
   sagad_port_ = StartAndReadPort(sagad_, BinaryPath("orchestrator/sagad"), {}, "sagad");
+}
+
+void SagaCluster::StartSecondSagad() {
+  Env env = ProcessEnv();
+  env.emplace_back("SAGAFLOW_HTTP_PORT", "0");  // later entries win
+  Status started =
+      second_sagad_.Start(BinaryPath("orchestrator/sagad"), {}, env, TestLogPath("second-sagad"));
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  auto port = second_sagad_.ReadListeningPort(std::chrono::seconds(30));
+  ASSERT_TRUE(port.ok()) << port.status().ToString() << "\n" << second_sagad_.ReadLog();
+  second_sagad_port_ = port.value();
 }
 
 void SagaCluster::StartWorker(const std::string& roles, const Env& extra_env) {
@@ -223,8 +235,10 @@ std::vector<std::string> SagaCluster::HistoryEvents(const std::string& saga_id) 
 }
 
 std::string SagaCluster::Logs() {
-  return "---- sagad ----\n" + sagad_.ReadLog() + "\n---- worker ----\n" + worker_.ReadLog() + "\n---- channel ----\n" +
-         channel_.ReadLog();
+  std::string logs = "---- sagad ----\n" + sagad_.ReadLog() + "\n---- worker ----\n" + worker_.ReadLog() +
+                     "\n---- channel ----\n" + channel_.ReadLog();
+  if (second_sagad_port_ != 0) logs += "\n---- second sagad ----\n" + second_sagad_.ReadLog();
+  return logs;
 }
 
 }  // namespace sagaflow::test

@@ -43,6 +43,9 @@ class SagaCluster {
 
   void StartChannel();
   void StartSagad();
+  //! A second sagad on the same database and queues (its own port, its own saga cache):
+  //! replies and timers then go to either process.
+  void StartSecondSagad();
   //! Starts (or restarts) the worker process with `roles`, plus `extra_env`.
   void StartWorker(const std::string& roles = "all", const Env& extra_env = {});
   //! Starts channel, sagad and a worker for every role.
@@ -84,6 +87,7 @@ class SagaCluster {
   const std::string& amqp_url() const { return amqp_url_; }
   const std::string& payment_secret() const { return payment_secret_; }
   std::string sagad_url() const { return "http://127.0.0.1:" + std::to_string(sagad_port_); }
+  std::string second_sagad_url() const { return "http://127.0.0.1:" + std::to_string(second_sagad_port_); }
   std::string channel_url() const { return "http://127.0.0.1:" + std::to_string(channel_port_); }
 
  private:
@@ -99,9 +103,11 @@ class SagaCluster {
   std::unique_ptr<storage::PgConnection> db_;
   ChildProcess channel_;
   ChildProcess sagad_;
+  ChildProcess second_sagad_;
   ChildProcess worker_;
   int channel_port_ = 0;
   int sagad_port_ = 0;
+  int second_sagad_port_ = 0;
 };
 
 //! Skips the test when no servers are configured (a developer running one binary by hand),
