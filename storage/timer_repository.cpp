@@ -1,5 +1,7 @@
 #include "storage/timer_repository.hpp"
 
+#include <algorithm>
+
 namespace sagaflow::storage {
 
 void TimerRepository::Schedule(const std::string& saga_id, const std::string& name,
@@ -33,12 +35,13 @@ Result<std::optional<DueTimer>> TimerRepository::ClaimDue() {
 void TimerRepository::Delete(const DueTimer& timer) { Cancel(timer.saga_id, timer.name); }
 
 Result<std::optional<std::chrono::milliseconds>> TimerRepository::NextDueIn() {
+  // NULL when there are no timers. (greatest(0, NULL) would be 0, "due now": an idle sagad
+  // then polled in a tight loop.)
   auto rows = conn_.Exec(
-      "SELECT greatest(0, ceil(extract(epoch FROM (min(fire_at) - clock_timestamp())) * 1000))::bigint"
-      " FROM sagaflow.timers");
+      "SELECT ceil(extract(epoch FROM (min(fire_at) - clock_timestamp())) * 1000)::bigint FROM sagaflow.timers");
   if (!rows.ok()) return rows.status();
   if (rows->IsNull(0, 0)) return std::optional<std::chrono::milliseconds>{};
-  return std::optional<std::chrono::milliseconds>{std::chrono::milliseconds(rows->GetInt(0, 0))};
+  return std::optional<std::chrono::milliseconds>{std::chrono::milliseconds(std::max<std::int64_t>(0, rows->GetInt(0, 0)))};
 }
 
 }  // namespace sagaflow::storage
