@@ -62,6 +62,12 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
     storage::OutboxRepository(conn).MarkSent(ids);  // sent with the commit
     SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
     spdlog::debug("outbox relay published {} messages", ids.size());
+    // A short batch took all there was: wait for the next NOTIFY (it returns at once if one
+    // came while publishing) instead of claiming again just to find nothing.
+    if (ids.size() < static_cast<std::size_t>(options_.batch_size)) {
+      auto notified = conn.WaitForNotification(options_.idle_wait);
+      if (!notified.ok()) return notified.status();
+    }
   }
   return Status::Ok();
 }
