@@ -8,19 +8,16 @@
 #include "storage/pg_connection.hpp"
 #include "storage/saga_repository.hpp"
 #include "storage/transaction.hpp"
-#include "tests/integration/saga_cluster.hpp"
+#include "tests/integration/database_test.hpp"
 
 namespace sagaflow::test {
 namespace {
 
-class PgConnectionTest : public ::testing::Test {
+class PgConnectionTest : public DatabaseTest {
  protected:
   void SetUp() override {
-    SAGAFLOW_REQUIRE_SERVERS();
-    cluster_ = std::make_unique<SagaCluster>();
-    auto conn = storage::PgConnection::Connect(cluster_->db_url());
-    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-    conn_ = std::move(conn.value());
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(conn_->ExecScript("CREATE TABLE notes (id int PRIMARY KEY, text text NOT NULL)").ok());
   }
 
@@ -29,9 +26,6 @@ class PgConnectionTest : public ::testing::Test {
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     return rows.ok() ? rows->GetInt(0, 0) : -1;
   }
-
-  std::unique_ptr<SagaCluster> cluster_;
-  std::unique_ptr<storage::PgConnection> conn_;
 };
 
 TEST_F(PgConnectionTest, DeferredWritesRunInOrderBeforeTheNextStatement) {

@@ -5,21 +5,18 @@
 #include "storage/migrations.hpp"
 #include "storage/timer_repository.hpp"
 #include "storage/transaction.hpp"
-#include "tests/integration/saga_cluster.hpp"
+#include "tests/integration/database_test.hpp"
 
 namespace sagaflow::test {
 namespace {
 
 using std::chrono::milliseconds;
 
-class TimerRepositoryTest : public ::testing::Test {
+class TimerRepositoryTest : public DatabaseTest {
  protected:
   void SetUp() override {
-    SAGAFLOW_REQUIRE_SERVERS();
-    cluster_ = std::make_unique<SagaCluster>();
-    auto conn = storage::PgConnection::Connect(cluster_->db_url());
-    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-    conn_ = std::move(conn.value());
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
   }
 
@@ -28,9 +25,6 @@ class TimerRepositoryTest : public ::testing::Test {
     storage::TimerRepository(*conn_).Schedule("00000000-0000-4000-8000-000000000001", name, delay, {});
     ASSERT_TRUE(tx.Commit().ok());
   }
-
-  std::unique_ptr<SagaCluster> cluster_;
-  std::unique_ptr<storage::PgConnection> conn_;
 };
 
 TEST_F(TimerRepositoryTest, NoTimersMeansNothingIsDue) {

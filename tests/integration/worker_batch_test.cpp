@@ -1,0 +1,88 @@
+// The worker runtime's batches, through a real saga-worker process and RabbitMQ: commands
+// queued before the worker starts arrive together and share one transaction. A refused
+// command must undo only itself, a command repeated inside the batch must take effect once,
+// and every command must be answered.
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "common/ids.hpp"
+#include "common/wire.hpp"
+#include "tests/integration/saga_cluster.hpp"
+#include "tests/integration/test_util.hpp"
+#include "workers/amqp/amqp_connection.hpp"
+#include "workers/amqp/topology.hpp"
+
+namespace sagaflow::test {
+namespace {
+
+using std::chrono::seconds;
+
+wire::Command Reserve(const std::string& order_id, const std::string& sku, int quantity) {
+  return wire::Command{NewUuid(), NewUuid(), "order", "inventory.reserve", 1,
+                       json::object{{"order_id", order_id},
+                                    {"items", json::array{json::object{{"sku", sku}, {"quantity", quantity}}}}}};
+}
+
+amqp::OutgoingMessage ToMessage(const wire::Command& command) {
+  return amqp::OutgoingMessage{std::string(wire::kCommandsExchange), command.step, wire::EncodeCommand(command),
+                               command.command_id};
+}
+
+TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) {
+  SAGAFLOW_REQUIRE_SERVERS();
+  SagaCluster cluster;
+  cluster.AddProduct("tea", 1200, 10);
+  cluster.AddProduct("cup", 800, 1);
+
+  const wire::Command tea = Reserve("o-tea", "tea", 2);
+  // The last cup (skus are taken in sorted order, so it is held first), then more tea than
+  // there is: refused, and its cup must go back for the next order to get it.
+  wire::Command too_many_cups = Reserve("o-cups", "cup", 1);
+  too_many_cups.payload["items"].as_array().push_back(json::object{{"sku", "tea"}, {"quantity", 50}});
+  const wire::Command cup = Reserve("o-cup", "cup", 1);
+  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test batch publisher");
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
+  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  // Queued before the worker runs, so it (usually) takes them as one batch; `tea` is sent twice.
+  ASSERT_TRUE(publisher.value()
+                  ->PublishBatch({ToMessage(tea), ToMessage(too_many_cups), ToMessage(tea), ToMessage(cup)}, seconds(10))
+                  .ok());
+  cluster.StartWorker("inventory");
+
+  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test batch replies");
+  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
+  ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
+  std::multimap<std::string, wire::Reply> replies;  // by command id
+  const auto deadline = DeadlineIn(seconds(20));
+  while (replies.size() < 4 && std::chrono::steady_clock::now() < deadline) {
+    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
+    ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
+    if (!delivery->has_value()) continue;
+    auto reply = wire::DecodeReply((*delivery)->body);
+    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+    replies.emplace(reply->command_id, reply.value());
+    ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+  }
+  ASSERT_EQ(replies.size(), 4u) << cluster.Logs();
+
+  ASSERT_EQ(replies.count(tea.command_id), 2u);
+  auto first = replies.find(tea.command_id);
+  EXPECT_EQ(first->second.outcome, wire::Outcome::kSucceeded);
+  EXPECT_EQ(std::next(first)->second.message_id, first->second.message_id) << "the repeat replays the same reply";
+  EXPECT_EQ(replies.find(too_many_cups.command_id)->second.outcome, wire::Outcome::kFailed);
+  EXPECT_EQ(replies.find(too_many_cups.command_id)->second.error_code, "insufficient_stock");
+  EXPECT_EQ(replies.find(cup.command_id)->second.outcome, wire::Outcome::kSucceeded);
+
+  // Effects: tea reserved once (not twice), the refused order left nothing (not even its cup
+  // line), the cup went to the order after it.
+  EXPECT_EQ(cluster.Query("SELECT available FROM workers.products WHERE sku = 'tea'").GetInt(0, 0), 8);
+  EXPECT_EQ(cluster.Query("SELECT available FROM workers.products WHERE sku = 'cup'").GetInt(0, 0), 0);
+  EXPECT_EQ(cluster.Query("SELECT count(*) FROM workers.reservations WHERE order_id = 'o-cups'").GetInt(0, 0), 0);
+  EXPECT_EQ(cluster.Query("SELECT count(*) FROM workers.processed_commands").GetInt(0, 0), 3);
+}
+
+}  // namespace
+}  // namespace sagaflow::test
