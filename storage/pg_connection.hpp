@@ -8,7 +8,9 @@
 // itself as one libpq pipeline (one round trip). BEGIN is deferred too, so a transaction that
 // reads one row and writes five is two round trips: [BEGIN, SELECT] and [writes..., COMMIT].
 // A deferred write that fails surfaces as the error of that Exec() or Commit(); the caller
-// rolls back as for any failed statement.
+// rolls back as for any failed statement. The connection is in blocking mode and reads the
+// results only after sending the whole pipeline, so keep pipelines to what one transaction
+// writes (a few hundred small statements: their results fit the socket buffers many times).
 
 #include <chrono>
 #include <cstdint>
