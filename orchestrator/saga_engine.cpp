@@ -63,7 +63,7 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
     for (const std::string& id : touched.read) cache_.Erase(id);
     if (!last.IsTransient()) return last;
     // A cached row another sagad had moved on is expected when several share the work.
-    const bool stale_row = last.message().find("changed concurrently") != std::string::npos;
+    const bool stale_row = last.message().find(storage::kSagaChangedConcurrently) != std::string::npos;
     spdlog::log(stale_row ? spdlog::level::debug : spdlog::level::warn, "transaction attempt {} failed, retrying: {}",
                 attempt, last.ToString());
   }
@@ -85,10 +85,13 @@ Result<SagaRecord> SagaEngine::LoadForUpdate(PgConnection& conn, const std::stri
 void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga) {
   // Out of the cache before the commit, back after it (InTransaction): what the commit
   // causes never sees the row as it was before.
+  if (t_touched == nullptr) {
+    cache_.Erase(saga.id);  // not in InTransaction: never cached
+  } else {
+    cache_.BeginWrite(saga.id);
+    t_touched->written.push_back(saga);
+  }
   storage::SagaRepository(conn).Update(saga);
-  if (t_touched == nullptr) return cache_.Erase(saga.id);  // not in InTransaction: never cached
-  cache_.BeginWrite(saga.id);
-  t_touched->written.push_back(saga);
 }
 
 const workflows::SagaWorkflow* SagaEngine::WorkflowOf(const SagaRecord& saga) const {
@@ -179,7 +182,7 @@ void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, std
   storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
       0, command.command_id, std::string(wire::kCommandsExchange), command.step, saga.id, wire::EncodeCommand(command)});
   storage::TimerRepository(conn).Schedule(saga.id, std::string(kStepTimer), timer,
-                                                 json::object{{"command_id", pending.command_id}});
+                                          json::object{{"command_id", pending.command_id}});
 }
 
 Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const SagaEvent& event,

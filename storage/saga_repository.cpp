@@ -114,7 +114,8 @@ void SagaRepository::Update(const SagaRecord& saga) {
       {saga.id, saga.state, saga.status, std::to_string(saga.version), ToJson(saga.context),
        pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
        pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
-       "saga " + saga.id + " changed concurrently (expected version " + std::to_string(saga.version - 1) + ")"});
+       "saga " + saga.id + " " + std::string(kSagaChangedConcurrently) + " (expected version " +
+           std::to_string(saga.version - 1) + ")"});
 }
 
 Result<std::vector<SagaRecord>> SagaRepository::List(const SagaFilter& filter) {

@@ -59,6 +59,9 @@ struct SagaFilter {
   int limit = 50;
 };
 
+//! Part of the error a saga row update raises when its version check fails.
+inline constexpr std::string_view kSagaChangedConcurrently = "changed concurrently";
+
 class SagaRepository {
  public:
   explicit SagaRepository(PgConnection& conn) : conn_(conn) {}
