@@ -42,20 +42,26 @@ Status ReplyConsumer::RunConnected(std::stop_token stop) {
       replies.push_back(std::move(reply.value()));
       tags.push_back(message.delivery_tag);
     }
+    if (replies.empty()) continue;
     const std::vector<Status> applied = engine_.HandleReplies(replies);
     for (std::size_t i = 0; i < applied.size(); ++i) {
       // Unacked: this and the rest of the batch are redelivered after reconnecting; what
       // did commit is then recognised as answered already.
       if (applied[i].IsTransient()) return applied[i];
     }
+    std::uint64_t last_applied = 0;  // delivery tag; 0: none
     for (std::size_t i = 0; i < applied.size(); ++i) {
-      if (applied[i].ok()) continue;
+      if (applied[i].ok()) {
+        last_applied = tags[i];
+        continue;
+      }
       spdlog::error("saga={} reply {} to {} could not be applied, dead-lettered: {}", replies[i].saga_id,
                     replies[i].message_id, replies[i].step, applied[i].ToString());
       SAGAFLOW_RETURN_IF_ERROR(broker.Reject(tags[i], false));
     }
-    // Rejected deliveries are settled already; multiple=true acks the rest up to the last.
-    SAGAFLOW_RETURN_IF_ERROR(broker.Ack(deliveries->back().delivery_tag, /*multiple=*/true));
+    // multiple=true acks every unsettled delivery up to that tag; the rejected ones are
+    // settled already (and acking one of those again would close the channel).
+    if (last_applied != 0) SAGAFLOW_RETURN_IF_ERROR(broker.Ack(last_applied, /*multiple=*/true));
   }
   return Status::Ok();
 }

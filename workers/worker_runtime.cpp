@@ -60,6 +60,7 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
     if (!deliveries.ok()) return deliveries.status();
     if (deliveries->empty()) continue;
     commands.clear();
+    std::uint64_t last_accepted = 0;  // delivery tag; 0: none
     for (const amqp::Delivery& message : deliveries.value()) {
       auto command = wire::DecodeCommand(message.body);
       if (!command.ok()) {
@@ -69,7 +70,9 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
         continue;
       }
       commands.push_back(std::move(command.value()));
+      last_accepted = message.delivery_tag;
     }
+    if (commands.empty()) continue;
     auto answered = ProcessBatch(*db.value(), commands);
     if (!answered.ok()) return answered.status();  // database trouble: reconnect; the messages come back
     replies.clear();
@@ -84,8 +87,9 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
     if (!replies.empty()) {
       SAGAFLOW_RETURN_IF_ERROR(publisher.value()->PublishBatch(replies, std::chrono::seconds(10)));
     }
-    // Rejected deliveries are settled already; multiple=true acks the rest up to the last.
-    SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Ack(deliveries->back().delivery_tag, /*multiple=*/true));
+    // multiple=true acks every unsettled delivery up to that tag; the rejected ones are
+    // settled already (and acking one of those again would close the channel).
+    SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Ack(last_accepted, /*multiple=*/true));
     for (std::size_t i = 0; i < commands.size(); ++i) {
       spdlog::info("saga={} step {} attempt {} -> {}", commands[i].saga_id, commands[i].step, commands[i].attempt,
                    wire::OutcomeName(answered.value()[i].outcome));

@@ -46,9 +46,12 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
   ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
   ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
-  // Queued before the worker runs, so it (usually) takes them as one batch; `tea` is sent twice.
+  // Queued before the worker runs, so it (usually) takes them as one batch; `tea` is sent
+  // twice, and the batch ends with a message that is not a command at all.
+  amqp::OutgoingMessage garbage{std::string(wire::kCommandsExchange), "inventory.reserve", "not a command", "garbage"};
   ASSERT_TRUE(publisher.value()
-                  ->PublishBatch({ToMessage(tea), ToMessage(too_many_cups), ToMessage(tea), ToMessage(cup)}, seconds(10))
+                  ->PublishBatch({ToMessage(tea), ToMessage(too_many_cups), ToMessage(tea), ToMessage(cup), garbage},
+                                 seconds(10))
                   .ok());
   cluster.StartWorker("inventory");
 
@@ -56,7 +59,7 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
   ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
   std::multimap<std::string, wire::Reply> replies;  // by command id
-  const auto deadline = DeadlineIn(seconds(20));
+  auto deadline = DeadlineIn(seconds(20));
   while (replies.size() < 4 && std::chrono::steady_clock::now() < deadline) {
     auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
     ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
@@ -82,6 +85,28 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   EXPECT_EQ(cluster.Query("SELECT available FROM workers.products WHERE sku = 'cup'").GetInt(0, 0), 0);
   EXPECT_EQ(cluster.Query("SELECT count(*) FROM workers.reservations WHERE order_id = 'o-cups'").GetInt(0, 0), 0);
   EXPECT_EQ(cluster.Query("SELECT count(*) FROM workers.processed_commands").GetInt(0, 0), 3);
+
+  // The garbage went to the dead-letter queue, and settling the batch around it kept the
+  // channel open: a command sent now is answered without the worker reconnecting first.
+  cluster.AddProduct("mug", 500, 1);
+  const wire::Command mug = Reserve("o-mug", "mug", 1);
+  ASSERT_TRUE(publisher.value()->PublishBatch({ToMessage(mug)}, seconds(10)).ok());
+  bool answered = false;
+  deadline = DeadlineIn(seconds(20));
+  while (!answered && std::chrono::steady_clock::now() < deadline) {
+    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
+    ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
+    if (!delivery->has_value()) continue;
+    auto reply = wire::DecodeReply((*delivery)->body);
+    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+    answered = reply->command_id == mug.command_id;
+    ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+  }
+  ASSERT_TRUE(answered) << cluster.Logs();
+  EXPECT_EQ(cluster.worker().ReadLog().find("reconnecting"), std::string::npos) << cluster.Logs();
+  auto dead = amqp::Connection::Open(cluster.amqp_url(), "test batch dead letters");
+  ASSERT_TRUE(dead.ok());
+  EXPECT_EQ(dead.value()->PurgeQueue(std::string(wire::kDeadLetterQueue)).value(), 1u);
 }
 
 }  // namespace
