@@ -333,6 +333,59 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
             1);
 }
 
+TEST_F(OrderSagaTest, UndecodableReplyEndingABatchIsDeadLetteredAndTheRestApplied) {
+  cluster_->StartSagad();  // no workers: the test plays the inventory worker
+  const std::string saga_id = Place("garbage-1", SagaCluster::OrderBody("tea", 1));
+  const json::object pending = *ObjectOrNull(cluster_->GetSaga(saga_id).body, "pending_step");
+  wire::Reply reply;
+  reply.command_id = StringOr(pending, "command_id");
+  reply.message_id = wire::ReplyMessageId(reply.command_id, 1);
+  reply.saga_id = saga_id;
+  reply.step = "catalog.price";
+  reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
+
+  // Queued while sagad is down, so the restarted consumer takes both as one batch.
+  cluster_->sagad().Terminate();
+  auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test garbage reply");
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  const std::string exchange(wire::kRepliesExchange);
+  const std::string routing_key(wire::kReplyRoutingKey);
+  ASSERT_TRUE(publisher.value()
+                  ->PublishBatch({amqp::OutgoingMessage{exchange, routing_key, wire::EncodeReply(reply), reply.message_id},
+                                  amqp::OutgoingMessage{exchange, routing_key, "not a reply", "garbage"}},
+                                 seconds(10))
+                  .ok());
+  cluster_->StartSagad();
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "reserving_inventory")) << cluster_->Logs();
+
+  // Settling the batch must not have acked the rejected message again (that closes the
+  // channel): the consumer answers the next reply without reconnecting.
+  const json::object next = *ObjectOrNull(cluster_->GetSaga(saga_id).body, "pending_step");
+  wire::Reply refused;
+  refused.command_id = StringOr(next, "command_id");
+  refused.message_id = wire::ReplyMessageId(refused.command_id, 1);
+  refused.saga_id = saga_id;
+  refused.step = "inventory.reserve";
+  refused.outcome = wire::Outcome::kFailed;
+  refused.error_code = "insufficient_stock";
+  ASSERT_TRUE(publisher.value()
+                  ->PublishBatch({amqp::OutgoingMessage{exchange, routing_key, wire::EncodeReply(refused),
+                                                        refused.message_id}},
+                                 seconds(10))
+                  .ok());
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "compensated")) << cluster_->Logs();
+  const std::string this_sagad = "sagad[" + std::to_string(cluster_->sagad().pid()) + ":";
+  const std::string log = cluster_->sagad().ReadLog();
+  for (std::size_t at = log.find(this_sagad); at != std::string::npos; at = log.find(this_sagad, at + 1)) {
+    const std::string line = log.substr(at, log.find('\n', at) - at);
+    EXPECT_EQ(line.find("reconnecting"), std::string::npos) << line;
+  }
+  auto dead = amqp::Connection::Open(cluster_->amqp_url(), "test garbage dead letters");
+  ASSERT_TRUE(dead.ok());
+  EXPECT_EQ(dead.value()->PurgeQueue(std::string(wire::kDeadLetterQueue)).value(), 1u);
+}
+
 TEST_F(OrderSagaTest, OutOfStockOrderIsCompensatedWithTheReason) {
   cluster_->StartAll();
   const std::string saga_id = Place("short-1", SagaCluster::OrderBody("tea", 11));
