@@ -50,6 +50,17 @@ class OrderSagaTest : public ::testing::Test {
     ASSERT_TRUE(cluster_->WaitForState(saga_id, "completed")) << cluster_->Logs();
   }
 
+  //! A worker's answer to the saga's pending step (the test plays the worker).
+  wire::Reply ReplyToPending(const std::string& saga_id, const std::string& step) {
+    const json::object pending = *ObjectOrNull(cluster_->GetSaga(saga_id).body, "pending_step");
+    wire::Reply reply;
+    reply.command_id = StringOr(pending, "command_id");
+    reply.message_id = wire::ReplyMessageId(reply.command_id, 1);
+    reply.saga_id = saga_id;
+    reply.step = step;
+    return reply;
+  }
+
   std::unique_ptr<SagaCluster> cluster_;
 };
 
@@ -298,13 +309,7 @@ TEST_F(OrderSagaTest, SagadKilledMidFlightResumesAfterRestart) {
 TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
   cluster_->StartSagad();  // no workers: the test plays the inventory worker
   const std::string saga_id = Place("dup-1", SagaCluster::OrderBody("tea", 1));
-  HttpAnswer saga = cluster_->GetSaga(saga_id);
-  const json::object& pending = *ObjectOrNull(saga.body, "pending_step");
-  wire::Reply reply;
-  reply.command_id = StringOr(pending, "command_id");
-  reply.message_id = wire::ReplyMessageId(reply.command_id, 1);
-  reply.saga_id = saga_id;
-  reply.step = "catalog.price";
+  wire::Reply reply = ReplyToPending(saga_id, "catalog.price");
   reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
 
   auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test duplicate reply");
@@ -336,12 +341,7 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
 TEST_F(OrderSagaTest, UndecodableReplyEndingABatchIsDeadLetteredAndTheRestApplied) {
   cluster_->StartSagad();  // no workers: the test plays the inventory worker
   const std::string saga_id = Place("garbage-1", SagaCluster::OrderBody("tea", 1));
-  const json::object pending = *ObjectOrNull(cluster_->GetSaga(saga_id).body, "pending_step");
-  wire::Reply reply;
-  reply.command_id = StringOr(pending, "command_id");
-  reply.message_id = wire::ReplyMessageId(reply.command_id, 1);
-  reply.saga_id = saga_id;
-  reply.step = "catalog.price";
+  wire::Reply reply = ReplyToPending(saga_id, "catalog.price");
   reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
 
   // Queued while sagad is down, so the restarted consumer takes both as one batch.
@@ -361,12 +361,7 @@ TEST_F(OrderSagaTest, UndecodableReplyEndingABatchIsDeadLetteredAndTheRestApplie
 
   // Settling the batch must not have acked the rejected message again (that closes the
   // channel): the consumer answers the next reply without reconnecting.
-  const json::object next = *ObjectOrNull(cluster_->GetSaga(saga_id).body, "pending_step");
-  wire::Reply refused;
-  refused.command_id = StringOr(next, "command_id");
-  refused.message_id = wire::ReplyMessageId(refused.command_id, 1);
-  refused.saga_id = saga_id;
-  refused.step = "inventory.reserve";
+  wire::Reply refused = ReplyToPending(saga_id, "inventory.reserve");
   refused.outcome = wire::Outcome::kFailed;
   refused.error_code = "insufficient_stock";
   ASSERT_TRUE(publisher.value()
@@ -375,10 +370,7 @@ TEST_F(OrderSagaTest, UndecodableReplyEndingABatchIsDeadLetteredAndTheRestApplie
                                  seconds(10))
                   .ok());
   ASSERT_TRUE(cluster_->WaitForState(saga_id, "compensated")) << cluster_->Logs();
-  const std::string this_sagad = "sagad[" + std::to_string(cluster_->sagad().pid()) + ":";
-  const std::string log = cluster_->sagad().ReadLog();
-  for (std::size_t at = log.find(this_sagad); at != std::string::npos; at = log.find(this_sagad, at + 1)) {
-    const std::string line = log.substr(at, log.find('\n', at) - at);
+  for (const std::string& line : LinesOfProcess(cluster_->sagad().ReadLog(), "sagad", cluster_->sagad().pid())) {
     EXPECT_EQ(line.find("reconnecting"), std::string::npos) << line;
   }
   auto dead = amqp::Connection::Open(cluster_->amqp_url(), "test garbage dead letters");

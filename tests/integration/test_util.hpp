@@ -93,6 +93,17 @@ class Mailbox {
   std::vector<T> items_;
 };
 
+//! The lines of `log` written by the process `pid` of program `program` (spdlog's
+//! "<program>[<pid>:<thread>]" prefix): test log files are shared with earlier runs.
+inline std::vector<std::string> LinesOfProcess(const std::string& log, std::string_view program, long pid) {
+  const std::string prefix = std::string(program) + "[" + std::to_string(pid) + ":";
+  std::vector<std::string> lines;
+  for (std::size_t at = log.find(prefix); at != std::string::npos; at = log.find(prefix, at + 1)) {
+    lines.push_back(log.substr(at, log.find('\n', at) - at));
+  }
+  return lines;
+}
+
 //! A log file path for this test: $SAGAFLOW_TEST_LOG_DIR (default <tmp>/sagaflow-test-logs)
 //! / "<suite>.<test>.<name>.log". The folder is created.
 inline std::string TestLogPath(std::string_view name) {

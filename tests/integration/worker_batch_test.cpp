@@ -103,11 +103,7 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
     ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
   }
   ASSERT_TRUE(answered) << cluster.Logs();
-  // (The log file is shared with earlier runs: look at this process's lines only.)
-  const std::string this_worker = "saga-worker[" + std::to_string(cluster.worker().pid()) + ":";
-  const std::string log = cluster.worker().ReadLog();
-  for (std::size_t at = log.find(this_worker); at != std::string::npos; at = log.find(this_worker, at + 1)) {
-    const std::string line = log.substr(at, log.find('\n', at) - at);
+  for (const std::string& line : LinesOfProcess(cluster.worker().ReadLog(), "saga-worker", cluster.worker().pid())) {
     EXPECT_EQ(line.find("reconnecting"), std::string::npos) << line;
   }
   auto dead = amqp::Connection::Open(cluster.amqp_url(), "test batch dead letters");
