@@ -2,9 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <thread>
-
 #include "common/stop_wait.hpp"
 #include "common/wire.hpp"
 #include "storage/outbox_repository.hpp"
@@ -23,7 +20,8 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   auto pg = storage::PgConnection::Connect(pg_url_);
   if (!pg.ok()) return pg.status();
   storage::PgConnection& conn = *pg.value();
-  SAGAFLOW_RETURN_IF_ERROR(conn.Listen(storage::kOutboxChannel));
+  // A lost "sent" mark only means publishing again; not worth waiting for a WAL flush.
+  SAGAFLOW_RETURN_IF_ERROR(conn.ExecScript("SET synchronous_commit = off"));
   auto amqp = amqp::Connection::Open(amqp_url_, "sagad outbox relay");
   if (!amqp.ok()) return amqp.status();
   amqp::Connection& broker = *amqp.value();
@@ -31,45 +29,64 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   SAGAFLOW_RETURN_IF_ERROR(broker.EnableConfirms());
   spdlog::info("outbox relay connected");
 
-  std::vector<amqp::OutgoingMessage> batch;
-  std::vector<std::int64_t> ids;
+  auto next_sweep = std::chrono::steady_clock::now();
   while (!stop.stop_requested()) {
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      SAGAFLOW_RETURN_IF_ERROR(Sweep(conn, broker));
+      next_sweep = std::chrono::steady_clock::now() + options_.sweep_interval;
+    }
+    std::vector<storage::OutboxMessage> handed =
+        handoff_.Take(static_cast<std::size_t>(options_.batch_size), next_sweep, stop);
+    if (handed.empty()) continue;
+    SAGAFLOW_RETURN_IF_ERROR(Publish(broker, handed));
     storage::Transaction tx(conn);
     SAGAFLOW_RETURN_IF_ERROR(tx.status());
-    auto claimed = storage::OutboxRepository(conn).ClaimUnsent(options_.batch_size);
-    if (!claimed.ok()) return claimed.status();
-    if (claimed->empty()) {
-      SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
-      auto notified = conn.WaitForNotification(options_.idle_wait);
-      if (!notified.ok()) return notified.status();
-      continue;
-    }
-    batch.clear();
-    ids.clear();
-    for (const storage::OutboxMessage& row : claimed.value()) {
-      amqp::OutgoingMessage message;
-      message.exchange = row.exchange;
-      message.routing_key = row.routing_key;
-      message.body = row.body;
-      message.message_id = row.message_id;
-      // Commands must reach a queue (topology guarantees one); domain events may have no
-      // subscriber yet, which is not an error.
-      message.mandatory = row.exchange == wire::kCommandsExchange;
-      batch.push_back(std::move(message));
-      ids.push_back(row.id);
-    }
-    SAGAFLOW_RETURN_IF_ERROR(broker.PublishBatch(batch, options_.confirm_timeout));
-    storage::OutboxRepository(conn).MarkSent(ids);  // sent with the commit
+    MarkSent(conn, handed);
     SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
-    spdlog::debug("outbox relay published {} messages", ids.size());
-    // A short batch took all there was: wait for the next NOTIFY (it returns at once if one
-    // came while publishing) instead of claiming again just to find nothing.
-    if (ids.size() < static_cast<std::size_t>(options_.batch_size)) {
-      auto notified = conn.WaitForNotification(options_.idle_wait);
-      if (!notified.ok()) return notified.status();
-    }
   }
   return Status::Ok();
+}
+
+Status OutboxRelay::Sweep(storage::PgConnection& conn, amqp::Connection& broker) {
+  while (true) {
+    storage::Transaction tx(conn);
+    SAGAFLOW_RETURN_IF_ERROR(tx.status());
+    auto claimed = storage::OutboxRepository(conn).ClaimUnsent(options_.batch_size, options_.sweep_after);
+    if (!claimed.ok()) return claimed.status();
+    if (!claimed->empty()) {
+      spdlog::info("outbox relay: sweep found {} unsent messages nobody handed over", claimed->size());
+      SAGAFLOW_RETURN_IF_ERROR(Publish(broker, claimed.value()));
+      MarkSent(conn, claimed.value());  // goes out with the commit
+    }
+    SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
+    if (claimed->size() < static_cast<std::size_t>(options_.batch_size)) return Status::Ok();
+  }
+}
+
+Status OutboxRelay::Publish(amqp::Connection& broker, const std::vector<storage::OutboxMessage>& messages) {
+  std::vector<amqp::OutgoingMessage> batch;
+  batch.reserve(messages.size());
+  for (const storage::OutboxMessage& row : messages) {
+    amqp::OutgoingMessage message;
+    message.exchange = row.exchange;
+    message.routing_key = row.routing_key;
+    message.body = row.body;
+    message.message_id = row.message_id;
+    // Commands must reach a queue (topology guarantees one); domain events may have no
+    // subscriber yet, which is not an error.
+    message.mandatory = row.exchange == wire::kCommandsExchange;
+    batch.push_back(std::move(message));
+  }
+  SAGAFLOW_RETURN_IF_ERROR(broker.PublishBatch(batch, options_.confirm_timeout));
+  spdlog::debug("outbox relay published {} messages", batch.size());
+  return Status::Ok();
+}
+
+void OutboxRelay::MarkSent(storage::PgConnection& conn, const std::vector<storage::OutboxMessage>& messages) {
+  std::vector<std::int64_t> ids;
+  ids.reserve(messages.size());
+  for (const storage::OutboxMessage& message : messages) ids.push_back(message.id);
+  storage::OutboxRepository(conn).MarkSent(ids);
 }
 
 }  // namespace sagaflow::orchestrator

@@ -1,44 +1,68 @@
 #pragma once
-// Publishes outbox rows to RabbitMQ. Each round claims a batch of unsent rows
-// (FOR UPDATE SKIP LOCKED, so several relays in several sagad processes share the work),
-// publishes the batch, waits for the broker's confirms, then marks the rows sent and commits.
-// A crash between confirm and commit republishes the batch; consumers deduplicate on the
-// message id. Sleeps on LISTEN sagaflow_outbox, so a new row goes out at once.
+// Publishes outbox rows to RabbitMQ, two ways:
+//  - handed over: the thread that committed rows hands them over in memory (OutboxHandoff);
+//    the relay publishes them as one batch, waits for the broker's confirms and marks them
+//    sent. No polling, no NOTIFY: a new row goes out as soon as its transaction commits.
+//  - swept: every `sweep_interval` (and when it connects) the relay claims unsent rows older
+//    than `sweep_after` (FOR UPDATE SKIP LOCKED, so relays in several sagad share them):
+//    rows a crash left between commit and publish, rows a full handoff refused, rows written
+//    by another process. They go out the same way.
+// Marking sent is not durable on its own (synchronous_commit off): a row whose mark a crash
+// lost is published again, as is a row a sweep claims while its handoff is in flight.
+// Consumers deduplicate on the message id (at-least-once delivery).
 // Runs on its own thread; owns its PostgreSQL and AMQP connections.
 //
-// | key (block "relay") | description                                        | default |
-// |---------------------|----------------------------------------------------|---------|
-// | batch_size          | rows claimed and published per round               | 256     |
-// | idle_wait           | longest sleep between rounds when nothing arrives  | 1s      |
-// | confirm_timeout     | how long to wait for the broker's confirms         | 10s     |
+// | key (block "relay") | description                                               | default |
+// |---------------------|-----------------------------------------------------------|---------|
+// | batch_size          | messages published per batch (and per confirm)            | 256     |
+// | sweep_interval      | how often to look for unsent rows nobody handed over      | 1s      |
+// | sweep_after         | how old an unsent row must be before a sweep takes it      | 2s      |
+// | confirm_timeout     | how long to wait for the broker's confirms                | 10s     |
 
 #include <chrono>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "common/status.hpp"
+#include "orchestrator/outbox_handoff.hpp"
+
+namespace sagaflow::amqp {
+class Connection;
+}
+namespace sagaflow::storage {
+class PgConnection;
+}
 
 namespace sagaflow::orchestrator {
 
 struct RelayOptions {
   int batch_size = 256;
-  std::chrono::milliseconds idle_wait{1000};
+  std::chrono::milliseconds sweep_interval{1000};
+  std::chrono::milliseconds sweep_after{2000};
   std::chrono::milliseconds confirm_timeout{10'000};
 };
 
 class OutboxRelay {
  public:
-  OutboxRelay(std::string pg_url, std::string amqp_url, RelayOptions options)
-      : pg_url_(std::move(pg_url)), amqp_url_(std::move(amqp_url)), options_(options) {}
+  OutboxRelay(std::string pg_url, std::string amqp_url, OutboxHandoff& handoff, RelayOptions options)
+      : pg_url_(std::move(pg_url)), amqp_url_(std::move(amqp_url)), handoff_(handoff), options_(options) {}
   //! Publishes until `stop` is requested, reconnecting after failures with a backoff.
   void Run(std::stop_token stop);
 
  private:
   //! One connected session: returns when stopped or when a connection fails.
   Status RunConnected(std::stop_token stop);
+  //! Claims and publishes unsent rows nobody handed over, until a short batch.
+  Status Sweep(storage::PgConnection& conn, amqp::Connection& broker);
+  //! Publishes `messages` and waits for the broker's confirms.
+  Status Publish(amqp::Connection& broker, const std::vector<storage::OutboxMessage>& messages);
+  //! Marks published messages sent, in `conn`'s open transaction (deferred).
+  static void MarkSent(storage::PgConnection& conn, const std::vector<storage::OutboxMessage>& messages);
 
   const std::string pg_url_;
   const std::string amqp_url_;
+  OutboxHandoff& handoff_;
   const RelayOptions options_;
 };
 

@@ -30,6 +30,7 @@ constexpr std::string_view kMachineFailure = "machine failure: ";
 struct TouchedSagas {
   std::vector<SagaRecord> written;
   std::vector<std::string> read;
+  std::vector<storage::OutboxMessage> outbox;  //!< ids filled in when the inserts ran
 };
 thread_local TouchedSagas* t_touched = nullptr;
 
@@ -58,7 +59,10 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
     }
     t_touched = nullptr;
     for (const SagaRecord& saga : touched.written) cache_.EndWrite(saga.id, last.ok() ? &saga : nullptr);
-    if (last.ok()) return last;
+    if (last.ok()) {
+      if (handoff_ != nullptr) handoff_->Push(std::move(touched.outbox));
+      return last;
+    }
     // Another sagad's write fails our version check: the next attempt reads the row.
     for (const std::string& id : touched.read) cache_.Erase(id);
     if (!last.IsTransient()) return last;
@@ -92,6 +96,18 @@ void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga) {
     t_touched->written.push_back(saga);
   }
   storage::SagaRepository(conn).Update(saga);
+}
+
+void SagaEngine::WriteOutbox(PgConnection& conn, storage::OutboxMessage message) {
+  if (t_touched == nullptr) {
+    storage::OutboxRepository(conn).Insert(message);  // not in InTransaction: left to the sweep
+    return;
+  }
+  TouchedSagas* touched = t_touched;
+  const std::size_t index = touched->outbox.size();
+  touched->outbox.push_back(message);
+  // The callback runs inside this attempt (the Commit that sends the insert), while `touched` lives.
+  storage::OutboxRepository(conn).Insert(message, [touched, index](std::int64_t id) { touched->outbox[index].id = id; });
 }
 
 const workflows::SagaWorkflow* SagaEngine::WorkflowOf(const SagaRecord& saga) const {
@@ -179,8 +195,8 @@ void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, std
   command.step = pending.step;
   command.attempt = pending.attempt;
   command.payload = pending.payload;
-  storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
-      0, command.command_id, std::string(wire::kCommandsExchange), command.step, saga.id, wire::EncodeCommand(command)});
+  WriteOutbox(conn, storage::OutboxMessage{0, command.command_id, std::string(wire::kCommandsExchange), command.step,
+                                         saga.id, wire::EncodeCommand(command)});
   storage::TimerRepository(conn).Schedule(saga.id, std::string(kStepTimer), timer,
                                           json::object{{"command_id", pending.command_id}});
 }
@@ -222,8 +238,8 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
     body["event_id"] = event_id;
     body["event"] = domain_event.routing_key;
     body["saga_id"] = saga.id;
-    storage::OutboxRepository(conn).Insert(storage::OutboxMessage{
-        0, event_id, std::string(wire::kEventsExchange), domain_event.routing_key, saga.id, ToJson(body)});
+    WriteOutbox(conn, storage::OutboxMessage{0, event_id, std::string(wire::kEventsExchange),
+                                           domain_event.routing_key, saga.id, ToJson(body)});
   }
   Count(metrics_.transitions);
   spdlog::info("saga={} {} -> {} on {} (status {})", saga.id, from.empty() ? "(new)" : from, saga.state, event.name,

@@ -17,6 +17,7 @@
 #include "common/status.hpp"
 #include "common/wire.hpp"
 #include "orchestrator/engine_metrics.hpp"
+#include "orchestrator/outbox_handoff.hpp"
 #include "orchestrator/saga_cache.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/saga_repository.hpp"
@@ -53,8 +54,11 @@ struct SagaView {
 
 class SagaEngine {
  public:
-  SagaEngine(storage::ConnectionPool& pool, const workflows::WorkflowRegistry& registry, EngineOptions options)
-      : pool_(pool), registry_(registry), options_(options) {}
+  //! `handoff`: where committed outbox rows go for publishing at once (null: they wait for a
+  //! relay's sweep).
+  SagaEngine(storage::ConnectionPool& pool, const workflows::WorkflowRegistry& registry, EngineOptions options,
+             OutboxHandoff* handoff = nullptr)
+      : pool_(pool), registry_(registry), options_(options), handoff_(handoff) {}
 
   //! Starts a saga, or returns the one `idempotency_key` already started. NotFound (unknown
   //! type), InvalidArgument (bad input, names the field), Unprocessable (key reused with another body).
@@ -101,6 +105,8 @@ class SagaEngine {
                                             bool* from_cache = nullptr);
   //! Writes the saga row (SagaRepository::Update) and records it for the cache.
   void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga);
+  //! Writes an outbox row; InTransaction hands it to the relay once it has committed.
+  void WriteOutbox(storage::PgConnection& conn, storage::OutboxMessage message);
   //! HandleReply's body, inside the caller's transaction.
   Status ApplyReply(storage::PgConnection& conn, const wire::Reply& reply, bool use_cache);
   //! Feeds `event` to the locked `saga` and writes the outcome. Conflict if refused.
@@ -132,6 +138,7 @@ class SagaEngine {
   storage::ConnectionPool& pool_;
   const workflows::WorkflowRegistry& registry_;
   const EngineOptions options_;
+  OutboxHandoff* const handoff_;
   EngineMetrics metrics_;
   SagaCache cache_{options_.cache_size};
 };

@@ -45,7 +45,8 @@ workflows::order::OrderOptions OrderOptionsFrom(const Config& config) {
 RelayOptions RelayOptionsFrom(const Config& config) {
   RelayOptions options;
   options.batch_size = static_cast<int>(config.GetInt("relay", "batch_size", options.batch_size));
-  options.idle_wait = config.GetDuration("relay", "idle_wait", options.idle_wait);
+  options.sweep_interval = config.GetDuration("relay", "sweep_interval", options.sweep_interval);
+  options.sweep_after = config.GetDuration("relay", "sweep_after", options.sweep_after);
   options.confirm_timeout = config.GetDuration("relay", "confirm_timeout", options.confirm_timeout);
   return options;
 }
@@ -92,7 +93,8 @@ int Serve(const Config& config) {
   const auto pool_size = static_cast<std::size_t>(config.GetInt("postgres", "pool_size", 16));
   storage::ConnectionPool pool(pg_url, pool_size);
   const workflows::WorkflowRegistry registry = workflows::WorkflowRegistry::WithBuiltins(OrderOptionsFrom(config));
-  SagaEngine engine(pool, registry, EngineOptionsFrom(config));
+  OutboxHandoff handoff;
+  SagaEngine engine(pool, registry, EngineOptionsFrom(config), &handoff);
   ApiRouter router(engine, config.GetString("payment", "secret", "dev-secret"));
 
   http::HttpServer server([&router](http::HttpRequest&& request) { return router.Handle(std::move(request)); });
@@ -107,7 +109,7 @@ int Serve(const Config& config) {
   std::cout << "listening on " << address << ":" << server.port() << std::endl;
   spdlog::info("sagad serving HTTP on {}:{}", address, server.port());
 
-  OutboxRelay relay(pg_url, amqp_url, RelayOptionsFrom(config));
+  OutboxRelay relay(pg_url, amqp_url, handoff, RelayOptionsFrom(config));
   ReplyConsumer consumer(engine, amqp_url, static_cast<std::uint16_t>(config.GetInt("replies", "prefetch", 64)),
                          static_cast<std::size_t>(std::max<std::int64_t>(1, config.GetInt("replies", "batch_size", 64))));
   // Several consumers apply replies in parallel; the saga row lock keeps each saga serial.

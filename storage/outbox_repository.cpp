@@ -4,20 +4,24 @@
 
 namespace sagaflow::storage {
 
-void OutboxRepository::Insert(const OutboxMessage& message) {
+void OutboxRepository::Insert(const OutboxMessage& message, std::function<void(std::int64_t)> on_id) {
+  std::function<void(const PgResult&)> on_result;
+  if (on_id) on_result = [on_id = std::move(on_id)](const PgResult& rows) { on_id(rows.GetInt(0, 0)); };
   conn_.Defer(
-      "WITH row AS (INSERT INTO sagaflow.outbox (message_id, exchange, routing_key, saga_id, body)"
-      " VALUES ($1, $2, $3, $4, $5) RETURNING id)"
-      " SELECT pg_notify('sagaflow_outbox', ''), id FROM row",
+      "INSERT INTO sagaflow.outbox (message_id, exchange, routing_key, saga_id, body)"
+      " VALUES ($1, $2, $3, $4, $5) RETURNING id",
       {message.message_id, message.exchange, message.routing_key,
-       message.saga_id.empty() ? PgParam{} : PgParam{message.saga_id}, message.body});
+       message.saga_id.empty() ? PgParam{} : PgParam{message.saga_id}, message.body},
+      std::move(on_result));
 }
 
-Result<std::vector<OutboxMessage>> OutboxRepository::ClaimUnsent(int limit) {
+Result<std::vector<OutboxMessage>> OutboxRepository::ClaimUnsent(int limit, std::chrono::milliseconds older_than) {
   auto rows = conn_.Exec(
       "SELECT id, message_id::text, exchange, routing_key, coalesce(saga_id::text, ''), body"
-      " FROM sagaflow.outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
-      {std::to_string(limit)});
+      " FROM sagaflow.outbox WHERE sent_at IS NULL"
+      " AND created_at < clock_timestamp() - make_interval(secs => $2::double precision / 1000)"
+      " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+      {std::to_string(limit), std::to_string(older_than.count())});
   if (!rows.ok()) return rows.status();
   std::vector<OutboxMessage> messages;
   messages.reserve(static_cast<std::size_t>(rows->rows()));

@@ -1,8 +1,12 @@
 #pragma once
 // The transactional outbox: messages written in the same transaction as the state change
-// that caused them, published later by the relay. Runs on the caller's connection/transaction.
+// that caused them, published by the relay once it commits (the committing thread hands them
+// over in memory; rows a crash left behind are swept up later). Runs on the caller's
+// connection/transaction.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,9 +14,6 @@
 #include "storage/pg_connection.hpp"
 
 namespace sagaflow::storage {
-
-//! The channel the relay LISTENs on; every insert NOTIFYs it at commit.
-inline constexpr std::string_view kOutboxChannel = "sagaflow_outbox";
 
 struct OutboxMessage {
   std::int64_t id = 0;  //!< assigned by Insert
@@ -26,11 +27,12 @@ struct OutboxMessage {
 class OutboxRepository {
  public:
   explicit OutboxRepository(PgConnection& conn) : conn_(conn) {}
-  //! Queues a message and notifies the relay (delivered when the transaction commits).
-  //! Deferred: sent with the next statement or the commit.
-  void Insert(const OutboxMessage& message);
-  //! Up to `limit` unsent messages in id order, locked; rows other relays hold are skipped.
-  Result<std::vector<OutboxMessage>> ClaimUnsent(int limit);
+  //! Queues a message (it exists once the transaction commits). Deferred: sent with the next
+  //! statement or the commit, which then calls `on_id` with the row's id.
+  void Insert(const OutboxMessage& message, std::function<void(std::int64_t)> on_id = {});
+  //! Up to `limit` unsent messages written at least `older_than` ago, in id order, locked;
+  //! rows other relays hold are skipped.
+  Result<std::vector<OutboxMessage>> ClaimUnsent(int limit, std::chrono::milliseconds older_than);
   //! Marks claimed messages as published (deferred).
   void MarkSent(const std::vector<std::int64_t>& ids);
 

@@ -1,7 +1,6 @@
 #include "storage/pg_connection.hpp"
 
 #include <libpq-fe.h>
-#include <poll.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -90,12 +89,13 @@ std::vector<const char*> ParamValues(const std::vector<PgParam>& params) {
 
 }  // namespace
 
-void PgConnection::Defer(std::string_view sql, std::vector<PgParam> params) {
-  deferred_.push_back(Statement{std::string(sql), std::move(params)});
+void PgConnection::Defer(std::string_view sql, std::vector<PgParam> params,
+                         std::function<void(const PgResult&)> on_result) {
+  deferred_.push_back(Statement{std::string(sql), std::move(params), std::move(on_result)});
 }
 
 Result<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& params) {
-  Statement statement{std::string(sql), params};
+  Statement statement{std::string(sql), params, {}};
   if (!deferred_.empty()) return RunPipeline(std::move(statement));
   return ExecOne(statement);
 }
@@ -158,6 +158,8 @@ Result<PgResult> PgConnection::RunPipeline(Statement last) {
   // Each command yields its result then NULL; an error makes the later ones PIPELINE_ABORTED.
   Status first_error;
   std::optional<PgResult> answer;
+  // Results deferred statements asked for, handed over only if the whole pipeline succeeds.
+  std::vector<std::pair<std::size_t, PgResult>> wanted;
   for (const Sent& command : sent) {
     pg_result* result = PQgetResult(conn_);
     if (result == nullptr) return fail("missing result");
@@ -168,6 +170,9 @@ Result<PgResult> PgConnection::RunPipeline(Statement last) {
         prepared_.insert(name);
       } else if (command.index + 1 == statements.size()) {
         answer.emplace(result);
+        result = nullptr;
+      } else if (statements[command.index].on_result) {
+        wanted.emplace_back(command.index, PgResult(result));
         result = nullptr;
       }
     } else if (status != PGRES_PIPELINE_ABORTED && first_error.ok()) {
@@ -183,13 +188,14 @@ Result<PgResult> PgConnection::RunPipeline(Statement last) {
   if (PQexitPipelineMode(conn_) != 1) return fail("cannot leave pipeline mode");
   if (!first_error.ok()) return first_error;
   if (!answer) return fail("no result for the last statement");
+  for (const auto& [index, result] : wanted) statements[index].on_result(result);
   return std::move(*answer);
 }
 
 Status PgConnection::ExecScript(std::string_view sql) {
   if (!deferred_.empty()) {
     // Send the deferred statements first, with a no-op as the pipeline's last statement.
-    auto flushed = RunPipeline(Statement{"SELECT 1", {}});
+    auto flushed = RunPipeline(Statement{"SELECT 1", {}, {}});
     if (!flushed.ok()) return flushed.status();
   }
   pg_result* result = PQexec(conn_, std::string(sql).c_str());
@@ -218,28 +224,6 @@ Status PgConnection::Rollback() {
   deferred_.clear();
   if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::Ok();
   return ExecScript("ROLLBACK");
-}
-
-Status PgConnection::Listen(std::string_view channel) { return ExecScript("LISTEN " + std::string(channel)); }
-
-bool PgConnection::ConsumeNotifications() {
-  bool any = false;
-  while (PGnotify* notify = PQnotifies(conn_)) {
-    any = true;
-    PQfreemem(notify);
-  }
-  return any;
-}
-
-Result<bool> PgConnection::WaitForNotification(std::chrono::milliseconds timeout) {
-  if (PQconsumeInput(conn_) == 0) return Status::Transient(std::string("listen: ") + PQerrorMessage(conn_));
-  if (ConsumeNotifications()) return true;
-  pollfd fd{PQsocket(conn_), POLLIN, 0};
-  int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
-  if (ready < 0) return Status::Transient("listen: poll failed");
-  if (ready == 0) return false;
-  if (PQconsumeInput(conn_) == 0) return Status::Transient(std::string("listen: ") + PQerrorMessage(conn_));
-  return ConsumeNotifications();
 }
 
 bool PgConnection::Healthy() const {

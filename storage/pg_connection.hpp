@@ -12,8 +12,8 @@
 // results only after sending the whole pipeline, so keep pipelines to what one transaction
 // writes (a few hundred small statements: their results fit the socket buffers many times).
 
-#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,10 +66,12 @@ class PgConnection {
   //! Runs `sql` with $1..$n bound to `params`. Errors: Conflict for unique violations,
   //! Transient for serialization failures, deadlocks and lost connections, Permanent otherwise.
   Result<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {});
-  //! Queues a statement whose result is not needed; it runs, in order, in the same round
-  //! trip as the next Exec() or Commit() (see the top of this file).
-  void Defer(std::string_view sql, std::vector<PgParam> params = {});
-  //! Runs a parameterless script (may hold several statements): migrations, LISTEN. Sends
+  //! Queues a statement whose result the caller does not wait for; it runs, in order, in the
+  //! same round trip as the next Exec() or Commit() (see the top of this file). `on_result`,
+  //! if given, sees the statement's rows when that round trip succeeds (e.g. ids RETURNING).
+  void Defer(std::string_view sql, std::vector<PgParam> params = {},
+             std::function<void(const PgResult&)> on_result = {});
+  //! Runs a parameterless script (may hold several statements): migrations, settings. Sends
   //! the deferred statements first.
   Status ExecScript(std::string_view sql);
 
@@ -80,11 +82,6 @@ class PgConnection {
   //! Drops what is deferred and rolls back what the server has seen.
   Status Rollback();
 
-  //! LISTEN on `channel` (an identifier chosen by the code, never user input).
-  Status Listen(std::string_view channel);
-  //! Waits until a notification arrives or `timeout` passes. true if one (or more) arrived.
-  Result<bool> WaitForNotification(std::chrono::milliseconds timeout);
-
   //! False once the connection is broken (or left inside a transaction); the pool then drops it.
   bool Healthy() const;
 
@@ -92,6 +89,7 @@ class PgConnection {
   struct Statement {
     std::string sql;
     std::vector<PgParam> params;
+    std::function<void(const PgResult&)> on_result;
   };
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
   //! Sends the deferred statements plus `last` as one pipeline and returns `last`'s result,
@@ -103,8 +101,6 @@ class PgConnection {
   std::vector<Statement> deferred_;
   //! A pipeline went out of step with the server: never reuse this connection.
   bool broken_ = false;
-  //! Drains pending notifications; true if there was at least one.
-  bool ConsumeNotifications();
   pg_conn* conn_;
   //! Names of statements already prepared on this connection.
   std::unordered_set<std::string> prepared_;

@@ -8,6 +8,7 @@
 
 #include "common/crypto.hpp"
 #include "common/http/http_client.hpp"
+#include "common/ids.hpp"
 #include "common/wire.hpp"
 #include "tests/integration/saga_cluster.hpp"
 #include "tests/integration/test_util.hpp"
@@ -92,6 +93,39 @@ TEST_F(OrderSagaTest, HappyPathRunsToCompleted) {
                             " AND routing_key IN ('order.created', 'order.paid', 'order.shipped', 'order.completed')")
                 .GetInt(0, 0),
             4);
+}
+
+// The engine hands committed rows to the relay in memory; a row nobody handed over (left by
+// a crash between commit and publish, or written by another process) goes out with the
+// relay's sweep. Fails if only handed-over rows are ever published.
+TEST_F(OrderSagaTest, OutboxRowNobodyHandedOverIsPublishedBySweep) {
+  cluster_->SetEnv("SAGAFLOW_RELAY_SWEEP_INTERVAL", "200ms");
+  cluster_->SetEnv("SAGAFLOW_RELAY_SWEEP_AFTER", "100ms");
+  cluster_->StartAll();
+  auto listener = amqp::Connection::Open(cluster_->amqp_url(), "test-sweep-listener");
+  ASSERT_TRUE(listener.ok()) << listener.status().ToString();
+  const std::string queue = "test-sweep-" + NewUuid();
+  ASSERT_TRUE((*listener)->DeclareQueue(queue).ok());
+  ASSERT_TRUE((*listener)->BindQueue(queue, std::string(wire::kEventsExchange), queue).ok());
+  ASSERT_TRUE((*listener)->StartConsuming(queue, 10).ok());
+
+  const std::string message_id = NewUuid();
+  cluster_->Query(
+      "INSERT INTO sagaflow.outbox (message_id, exchange, routing_key, body) VALUES ($1, $2, $3, '{\"left\":true}')",
+      {message_id, std::string(wire::kEventsExchange), queue});
+  std::optional<amqp::Delivery> delivered;
+  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    auto got = (*listener)->Consume(std::chrono::milliseconds(200));
+    if (got.ok() && got->has_value()) delivered = std::move(**got);
+    return delivered.has_value();
+  })) << cluster_->Logs();
+  EXPECT_EQ(delivered->message_id, message_id);
+  EXPECT_EQ(delivered->body, R"({"left":true})");
+  EXPECT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE message_id = $1 AND sent_at IS NOT NULL",
+                           {message_id})
+               .GetInt(0, 0) == 1;
+  }));
 }
 
 TEST_F(OrderSagaTest, MetricsCountSagasByStatusAndEngineEvents) {

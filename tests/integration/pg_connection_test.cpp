@@ -59,6 +59,26 @@ TEST_F(PgConnectionTest, FailedDeferredWriteFailsTheCommitAndRollsEverythingBack
   EXPECT_EQ(Count(), 2);
 }
 
+TEST_F(PgConnectionTest, DeferredWriteHandsItsRowsToItsCallbackOnlyWhenTheRoundTripSucceeds) {
+  std::vector<std::string> returned;
+  auto remember = [&returned](const storage::PgResult& rows) { returned.push_back(rows.Get(0, 0)); };
+  {
+    storage::Transaction tx(*conn_);
+    conn_->Defer("INSERT INTO notes VALUES ($1, $2) RETURNING text", {"1", "one"}, remember);
+    conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"2", "two"});
+    conn_->Defer("INSERT INTO notes VALUES ($1, $2) RETURNING text", {"3", "three"}, remember);
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  EXPECT_EQ(returned, (std::vector<std::string>{"one", "three"}));
+
+  returned.clear();
+  storage::Transaction failing(*conn_);
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2) RETURNING text", {"4", "four"}, remember);
+  conn_->Defer("INSERT INTO notes VALUES ($1, $2)", {"1", "duplicate"});  // unique violation
+  EXPECT_FALSE(failing.Commit().ok());
+  EXPECT_TRUE(returned.empty()) << "a write the failed transaction undid reported its rows";
+}
+
 TEST_F(PgConnectionTest, RollbackDropsDeferredWritesThatWereNeverSent) {
   {
     storage::Transaction tx(*conn_);
