@@ -13,6 +13,7 @@
 #include "bench/bench_report.hpp"
 #include "bench/local_deployment.hpp"
 #include "bench/order_driver.hpp"
+#include "common/http/http_client.hpp"
 #include "common/logging.hpp"
 
 namespace sagaflow::bench {
@@ -42,10 +43,29 @@ Status CollectDatabaseStats(storage::PgConnection& db, BenchReport& report) {
   if (!dispatch.ok()) return dispatch.status();
   report.dispatch_p50_ms = std::stod(dispatch->Get(0, 0));
   report.dispatch_p99_ms = std::stod(dispatch->Get(0, 1));
-  auto messages = db.Exec(
-      "SELECT (SELECT count(*) FROM sagaflow.outbox) + (SELECT count(*) FROM workers.processed_commands)");
-  if (!messages.ok()) return messages.status();
-  report.amqp_messages_per_saga = report.completed > 0 ? double(messages->GetInt(0, 0)) / report.completed : 0;
+  return Status::Ok();
+}
+
+//! The value of an unlabelled counter in a Prometheus text page; 0 if absent.
+double CounterValue(const std::string& page, const std::string& name) {
+  const std::string prefix = "\n" + name + " ";
+  const std::size_t at = page.find(prefix);
+  return at == std::string::npos ? 0 : std::strtod(page.c_str() + at + prefix.size(), nullptr);
+}
+
+//! Published AMQP messages: outbox rows (commands + domain events, each published once
+//! unless a crash repeats it) + the reply messages the sagad consumed (a worker packs the
+//! replies of one batch into one message), from each sagad's /metrics.
+Status CountMessages(LocalDeployment& deployment, BenchReport& report) {
+  auto outbox = deployment.db().Exec("SELECT count(*) FROM sagaflow.outbox");
+  if (!outbox.ok()) return outbox.status();
+  double messages = static_cast<double>(outbox->GetInt(0, 0));
+  for (const std::string& url : deployment.sagad_urls()) {
+    auto page = http::HttpCall("GET", url + "/metrics");
+    if (!page.ok()) return page.status();
+    messages += CounterValue(page->body, "sagaflow_reply_messages_total");
+  }
+  report.amqp_messages_per_saga = report.completed > 0 ? messages / report.completed : 0;
   return Status::Ok();
 }
 
@@ -88,6 +108,9 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
   }
   if (Status stats = CollectDatabaseStats(deployment.db(), report); !stats.ok()) {
     std::cerr << "saga-bench: statistics: " << stats.ToString() << "\n";
+  }
+  if (Status counted = CountMessages(deployment, report); !counted.ok()) {
+    std::cerr << "saga-bench: message count: " << counted.ToString() << "\n";
   }
   const auto [sagad_kib, workers_kib] = deployment.PeakRssKiB();
   report.sagad_peak_rss_mb = sagad_kib / 1024.0;

@@ -50,7 +50,8 @@ Result<Command> DecodeCommand(std::string_view text) {
   return command;
 }
 
-std::string EncodeReply(const Reply& reply) {
+namespace {
+json::object ReplyToJson(const Reply& reply) {
   json::object out;
   out["message_id"] = reply.message_id;
   out["command_id"] = reply.command_id;
@@ -62,13 +63,10 @@ std::string EncodeReply(const Reply& reply) {
   if (reply.outcome != Outcome::kSucceeded) {
     out["error"] = json::object{{"code", reply.error_code}, {"message", reply.error_message}};
   }
-  return json::serialize(out);
+  return out;
 }
 
-Result<Reply> DecodeReply(std::string_view text) {
-  auto parsed = ParseJsonObject(text);
-  if (!parsed.ok()) return parsed.status();
-  const json::object& obj = parsed.value();
+Result<Reply> ReplyFromJson(const json::object& obj) {
   Reply reply;
   for (auto [key, target] : {std::pair{"message_id", &reply.message_id},
                              std::pair{"command_id", &reply.command_id},
@@ -95,6 +93,49 @@ Result<Reply> DecodeReply(std::string_view text) {
     reply.error_message = StringOr(*error, "message");
   }
   return reply;
+}
+
+}  // namespace
+
+std::string EncodeReply(const Reply& reply) { return json::serialize(ReplyToJson(reply)); }
+
+Result<Reply> DecodeReply(std::string_view text) {
+  auto parsed = ParseJsonObject(text);
+  if (!parsed.ok()) return parsed.status();
+  return ReplyFromJson(parsed.value());
+}
+
+std::string EncodeReplies(const std::vector<Reply>& replies) {
+  json::array pack;
+  pack.reserve(replies.size());
+  for (const Reply& reply : replies) pack.emplace_back(ReplyToJson(reply));
+  return json::serialize(json::object{{"replies", std::move(pack)}});
+}
+
+Result<std::vector<Reply>> DecodeReplies(std::string_view text) {
+  auto parsed = ParseJsonObject(text);
+  if (!parsed.ok()) return parsed.status();
+  const json::object& obj = parsed.value();
+  std::vector<Reply> replies;
+  const json::value* pack = obj.if_contains("replies");
+  if (pack == nullptr) {
+    auto reply = ReplyFromJson(obj);
+    if (!reply.ok()) return reply.status();
+    replies.push_back(std::move(reply.value()));
+    return replies;
+  }
+  if (!pack->is_array() || pack->as_array().empty()) {
+    return Status::InvalidArgument("replies", "must be a non-empty array of replies");
+  }
+  for (std::size_t i = 0; i < pack->as_array().size(); ++i) {
+    const json::value& item = pack->as_array()[i];
+    const std::string field = "replies[" + std::to_string(i) + "]";
+    if (!item.is_object()) return Status::InvalidArgument(field, "must be an object");
+    auto reply = ReplyFromJson(item.as_object());
+    if (!reply.ok()) return Status::InvalidArgument(field + "." + reply.status().field(), reply.status().message());
+    replies.push_back(std::move(reply.value()));
+  }
+  return replies;
 }
 
 }  // namespace sagaflow::wire

@@ -4,6 +4,7 @@
 // Plain values; codecs are pure functions.
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "common/json.hpp"
@@ -67,5 +68,11 @@ Result<Command> DecodeCommand(std::string_view text);
 std::string EncodeReply(const Reply& reply);
 //! InvalidArgument naming the missing field when `text` is not a reply.
 Result<Reply> DecodeReply(std::string_view text);
+//! Several replies in one message, {"replies": [reply, ...]}: a worker answers the commands
+//! of one batch with one message (one publish, one confirm, one delivery to sagad).
+std::string EncodeReplies(const std::vector<Reply>& replies);
+//! The replies one message carries: a pack from EncodeReplies, or a single EncodeReply.
+//! InvalidArgument (naming the field, and the index inside a pack) when any is malformed.
+Result<std::vector<Reply>> DecodeReplies(std::string_view text);
 
 }  // namespace sagaflow::wire

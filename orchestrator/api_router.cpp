@@ -219,6 +219,8 @@ HttpResponse ApiRouter::Metrics(const HttpRequest& request) {
       {"sagaflow_steps_resent_total", &m.steps_resent},
       {"sagaflow_sagas_stuck_total", &m.sagas_stuck},
       {"sagaflow_timers_fired_total", &m.timers_fired},
+      {"sagaflow_reply_messages_total", &m.reply_messages},
+      {"sagaflow_replies_received_total", &m.replies_received},
   };
   for (const auto& [name, counter] : counters) {
     text.Family(name, "counter", "Counted by this sagad since it started.");

@@ -16,6 +16,8 @@ struct EngineMetrics {
   std::atomic<std::uint64_t> steps_resent{0};        //!< timeouts and retries
   std::atomic<std::uint64_t> sagas_stuck{0};         //!< parked for an operator
   std::atomic<std::uint64_t> timers_fired{0};
+  std::atomic<std::uint64_t> reply_messages{0};      //!< AMQP messages consumed from saga.replies
+  std::atomic<std::uint64_t> replies_received{0};    //!< replies they carried (a worker packs a batch's)
 };
 
 //! Adds one to a counter.

@@ -23,25 +23,34 @@ Status ReplyConsumer::RunConnected(std::stop_token stop) {
   SAGAFLOW_RETURN_IF_ERROR(broker.StartConsuming(std::string(wire::kRepliesQueue), prefetch_));
   spdlog::info("reply consumer connected");
   std::vector<wire::Reply> replies;
-  std::vector<std::uint64_t> tags;
+  std::vector<std::size_t> delivery_of;  // replies[i] came in deliveries[delivery_of[i]]
   while (!stop.stop_requested()) {
     // Whatever has arrived is applied in one transaction and settled with one ack; under
-    // light load that is a single reply, so batching never waits.
+    // light load that is a single message, so batching never waits. A message may carry the
+    // replies of a whole worker batch (wire::EncodeReplies).
     auto deliveries = broker.ConsumeBatch(batch_size_, std::chrono::milliseconds(250));
     if (!deliveries.ok()) return deliveries.status();
     if (deliveries->empty()) continue;
     replies.clear();
-    tags.clear();
-    for (const amqp::Delivery& message : deliveries.value()) {
-      auto reply = wire::DecodeReply(message.body);
-      if (!reply.ok()) {
-        spdlog::error("undecodable reply {} dead-lettered: {}", message.message_id, reply.status().ToString());
+    delivery_of.clear();
+    std::vector<bool> decoded(deliveries->size(), false);
+    for (std::size_t d = 0; d < deliveries->size(); ++d) {
+      const amqp::Delivery& message = (*deliveries)[d];
+      auto carried = wire::DecodeReplies(message.body);
+      if (!carried.ok()) {
+        spdlog::error("undecodable reply {} dead-lettered: {}", message.message_id, carried.status().ToString());
         SAGAFLOW_RETURN_IF_ERROR(broker.Reject(message.delivery_tag, false));
         continue;
       }
-      replies.push_back(std::move(reply.value()));
-      tags.push_back(message.delivery_tag);
+      decoded[d] = true;
+      for (wire::Reply& reply : carried.value()) {
+        replies.push_back(std::move(reply));
+        delivery_of.push_back(d);
+      }
     }
+    EngineMetrics& metrics = engine_.mutable_metrics();
+    metrics.reply_messages.fetch_add(deliveries->size(), std::memory_order_relaxed);
+    metrics.replies_received.fetch_add(replies.size(), std::memory_order_relaxed);
     if (replies.empty()) continue;
     const std::vector<Status> applied = engine_.HandleReplies(replies);
     for (std::size_t i = 0; i < applied.size(); ++i) {
@@ -49,15 +58,23 @@ Status ReplyConsumer::RunConnected(std::stop_token stop) {
       // did commit is then recognised as answered already.
       if (applied[i].IsTransient()) return applied[i];
     }
-    std::uint64_t last_applied = 0;  // delivery tag; 0: none
+    // A message is settled as a whole: if a reply in it could not be applied, the message
+    // goes to the dead-letter queue (the others in it took effect, and are stale if replayed).
+    std::vector<bool> failed(deliveries->size(), false);
     for (std::size_t i = 0; i < applied.size(); ++i) {
-      if (applied[i].ok()) {
-        last_applied = tags[i];
-        continue;
-      }
+      if (applied[i].ok()) continue;
       spdlog::error("saga={} reply {} to {} could not be applied, dead-lettered: {}", replies[i].saga_id,
                     replies[i].message_id, replies[i].step, applied[i].ToString());
-      SAGAFLOW_RETURN_IF_ERROR(broker.Reject(tags[i], false));
+      failed[delivery_of[i]] = true;
+    }
+    std::uint64_t last_applied = 0;  // delivery tag; 0: none
+    for (std::size_t d = 0; d < deliveries->size(); ++d) {
+      if (!decoded[d]) continue;
+      if (failed[d]) {
+        SAGAFLOW_RETURN_IF_ERROR(broker.Reject((*deliveries)[d].delivery_tag, false));
+      } else {
+        last_applied = (*deliveries)[d].delivery_tag;
+      }
     }
     // multiple=true acks every unsettled delivery up to that tag; the rejected ones are
     // settled already (and acking one of those again would close the channel).

@@ -91,6 +91,8 @@ class SagaEngine {
   //! How many sagas there are per (type, status) (for /metrics).
   Result<std::vector<storage::SagaCount>> CountSagas();
   const EngineMetrics& metrics() const { return metrics_; }
+  //! For the loops around the engine (the reply consumer counts its messages here).
+  EngineMetrics& mutable_metrics() { return metrics_; }
   Result<std::vector<storage::SagaRecord>> List(const storage::SagaFilter& filter);
 
  private:

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/ids.hpp"
 #include "common/stop_wait.hpp"
 #include "storage/transaction.hpp"
 #include "workers/amqp/amqp_connection.hpp"
@@ -52,7 +53,6 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
   spdlog::info("worker {} consuming {}", options_.role, wire::WorkerQueueName(options_.role));
 
   std::vector<wire::Command> commands;
-  std::vector<amqp::OutgoingMessage> replies;
   while (!stop.stop_requested()) {
     // Whatever has arrived is handled together: one commit, one confirm, one ack. Under
     // light load the batch is a single command, so batching never adds latency.
@@ -75,18 +75,20 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
     if (commands.empty()) continue;
     auto answered = ProcessBatch(*db.value(), commands);
     if (!answered.ok()) return answered.status();  // database trouble: reconnect; the messages come back
-    replies.clear();
-    for (const wire::Reply& reply : answered.value()) {
-      amqp::OutgoingMessage out;
-      out.exchange = std::string(wire::kRepliesExchange);
-      out.routing_key = std::string(wire::kReplyRoutingKey);
-      out.body = wire::EncodeReply(reply);
-      out.message_id = reply.message_id;
-      replies.push_back(std::move(out));
+    // The batch's replies travel as one message: one publish and confirm here, one delivery
+    // for sagad (which applies them in one transaction). A lone reply goes as it is.
+    const std::vector<wire::Reply>& batch_replies = answered.value();
+    amqp::OutgoingMessage reply_message;
+    reply_message.exchange = std::string(wire::kRepliesExchange);
+    reply_message.routing_key = std::string(wire::kReplyRoutingKey);
+    if (batch_replies.size() == 1) {
+      reply_message.body = wire::EncodeReply(batch_replies.front());
+      reply_message.message_id = batch_replies.front().message_id;
+    } else {
+      reply_message.body = wire::EncodeReplies(batch_replies);
+      reply_message.message_id = NewUuid();  // each reply inside keeps its own id
     }
-    if (!replies.empty()) {
-      SAGAFLOW_RETURN_IF_ERROR(publisher.value()->PublishBatch(replies, std::chrono::seconds(10)));
-    }
+    SAGAFLOW_RETURN_IF_ERROR(publisher.value()->PublishBatch({reply_message}, std::chrono::seconds(10)));
     // multiple=true acks every unsettled delivery up to that tag; the rejected ones are
     // settled already (and acking one of those again would close the channel).
     SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Ack(last_accepted, /*multiple=*/true));

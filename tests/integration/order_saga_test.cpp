@@ -372,6 +372,35 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
             1);
 }
 
+// A worker answers the commands of one batch with one message; sagad applies every reply in
+// it, to whichever saga each belongs.
+TEST_F(OrderSagaTest, ReplyPackAnsweringSeveralSagasAppliesEachReply) {
+  cluster_->StartSagad();  // no workers: the test plays the catalog worker
+  const std::string first = Place("pack-1", SagaCluster::OrderBody("tea", 1));
+  const std::string second = Place("pack-2", SagaCluster::OrderBody("tea", 2));
+  std::vector<wire::Reply> pack;
+  for (const std::string& saga_id : {first, second}) {
+    wire::Reply reply = ReplyToPending(saga_id, "catalog.price");
+    reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
+    pack.push_back(reply);
+  }
+  auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test reply pack");
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  ASSERT_TRUE(publisher.value()
+                  ->PublishBatch({amqp::OutgoingMessage{std::string(wire::kRepliesExchange),
+                                                        std::string(wire::kReplyRoutingKey), wire::EncodeReplies(pack),
+                                                        NewUuid()}},
+                                 seconds(10))
+                  .ok());
+  ASSERT_TRUE(cluster_->WaitForState(first, "reserving_inventory")) << cluster_->Logs();
+  ASSERT_TRUE(cluster_->WaitForState(second, "reserving_inventory")) << cluster_->Logs();
+  auto metrics = http::HttpCall("GET", cluster_->sagad_url() + "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("sagaflow_reply_messages_total 1\n"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("sagaflow_replies_received_total 2\n"), std::string::npos) << metrics->body;
+}
+
 TEST_F(OrderSagaTest, UndecodableReplyEndingABatchIsDeadLetteredAndTheRestApplied) {
   cluster_->StartSagad();  // no workers: the test plays the inventory worker
   const std::string saga_id = Place("garbage-1", SagaCluster::OrderBody("tea", 1));

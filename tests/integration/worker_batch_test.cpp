@@ -64,9 +64,10 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
     auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
     ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
     if (!delivery->has_value()) continue;
-    auto reply = wire::DecodeReply((*delivery)->body);
-    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
-    replies.emplace(reply->command_id, reply.value());
+    // The replies of a batch travel together in one message (wire::EncodeReplies).
+    auto carried = wire::DecodeReplies((*delivery)->body);
+    ASSERT_TRUE(carried.ok()) << carried.status().ToString();
+    for (const wire::Reply& reply : carried.value()) replies.emplace(reply.command_id, reply);
     ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
   }
   ASSERT_EQ(replies.size(), 4u) << cluster.Logs();
@@ -97,9 +98,9 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
     auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
     ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
     if (!delivery->has_value()) continue;
-    auto reply = wire::DecodeReply((*delivery)->body);
-    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
-    answered = reply->command_id == mug.command_id;
+    auto carried = wire::DecodeReplies((*delivery)->body);
+    ASSERT_TRUE(carried.ok()) << carried.status().ToString();
+    answered = carried->front().command_id == mug.command_id;
     ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
   }
   ASSERT_TRUE(answered) << cluster.Logs();

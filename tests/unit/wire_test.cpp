@@ -237,5 +237,45 @@ TEST(TopologyTest, FindUnknownWorkerRoleIsNull) {
   EXPECT_EQ(FindWorkerRole(""), nullptr);
 }
 
+
+// ---- Reply packs ---------------------------------------------------------------------------------------------
+
+TEST(WireReplyPackTest, PackRoundTripsEveryReplyInOrder) {
+  const std::vector<Reply> replies{SampleReply(Outcome::kSucceeded), SampleReply(Outcome::kFailed),
+                                   SampleReply(Outcome::kRetry)};
+  auto decoded = DecodeReplies(EncodeReplies(replies));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(decoded->size(), replies.size());
+  for (std::size_t i = 0; i < replies.size(); ++i) ExpectSameReply((*decoded)[i], replies[i]);
+}
+
+TEST(WireReplyPackTest, SingleReplyDecodesAsAPackOfOne) {
+  const Reply reply = SampleReply(Outcome::kSucceeded);
+  auto decoded = DecodeReplies(EncodeReply(reply));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(decoded->size(), 1u);
+  ExpectSameReply(decoded->front(), reply);
+}
+
+TEST(WireReplyPackTest, MalformedReplyInsideAPackIsNamedByIndexAndField) {
+  json::object bad = ParseJsonObject(EncodeReply(SampleReply(Outcome::kSucceeded))).value();
+  bad.erase("saga_id");
+  json::object pack = ParseJsonObject(EncodeReplies({SampleReply(Outcome::kSucceeded)})).value();
+  pack["replies"].as_array().push_back(bad);
+  auto decoded = DecodeReplies(json::serialize(pack));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().field(), "replies[1].saga_id");
+}
+
+TEST(WireReplyPackTest, EmptyOrNonArrayPackIsInvalidArgument) {
+  for (std::string_view text : {R"({"replies":[]})", R"({"replies":{}})", R"({"replies":[1]})"}) {
+    SCOPED_TRACE(std::string(text));
+    auto decoded = DecodeReplies(text);
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
 }  // namespace
 }  // namespace sagaflow::wire
