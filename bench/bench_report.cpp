@@ -33,6 +33,30 @@ void Summarise(const DriveResult& drive, BenchReport& report) {
   report.latency_p99_ms = Percentile(latencies, 99);
 }
 
+namespace {
+json::object CpuToJson(const CpuPerSaga& cpu) {
+  json::object out;
+  for (const auto& [component, ms] : cpu.ms_by_component) out[component] = ms;
+  out["total"] = cpu.total_ms;
+  return out;
+}
+
+//! "total 11.6 = postgres 4.6 + rabbitmq 3.1 + ...", largest first.
+std::string CpuLine(const CpuPerSaga& cpu) {
+  std::vector<std::pair<double, std::string>> parts;
+  for (const auto& [component, ms] : cpu.ms_by_component) parts.emplace_back(ms, component);
+  std::sort(parts.rbegin(), parts.rend());
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "total %.2f =", cpu.total_ms);
+  std::string line = buffer;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::snprintf(buffer, sizeof buffer, "%s %s %.2f", i == 0 ? "" : " +", parts[i].second.c_str(), parts[i].first);
+    line += buffer;
+  }
+  return line;
+}
+}  // namespace
+
 json::object ReportToJson(const BenchReport& r) {
   return json::object{{"label", r.label},
                       {"sagas", r.sagas},
@@ -47,7 +71,9 @@ json::object ReportToJson(const BenchReport& r) {
                       {"dispatch_ms", json::object{{"p50", r.dispatch_p50_ms}, {"p99", r.dispatch_p99_ms}}},
                       {"pg_commits_per_saga", r.pg_commits_per_saga},
                       {"amqp_messages_per_saga", r.amqp_messages_per_saga},
-                      {"peak_rss_mb", json::object{{"sagad", r.sagad_peak_rss_mb}, {"workers", r.workers_peak_rss_mb}}}};
+                      {"peak_rss_mb", json::object{{"sagad", r.sagad_peak_rss_mb}, {"workers", r.workers_peak_rss_mb}}},
+                      {"cpu_ms_per_saga", CpuToJson(r.cpu)},
+                      {"machine_cpu_utilisation", r.cpu.machine_utilisation}};
 }
 
 std::string ReportToTable(const BenchReport& r) {
@@ -67,7 +93,9 @@ std::string ReportToTable(const BenchReport& r) {
                 r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms, "step dispatch latency (ms)", r.dispatch_p50_ms,
                 r.dispatch_p99_ms, "PostgreSQL commits per saga", r.pg_commits_per_saga, "AMQP messages per saga",
                 r.amqp_messages_per_saga, "peak RSS (MB)", r.sagad_peak_rss_mb, r.workers_peak_rss_mb);
-  return buffer;
+  char cpu[160];
+  std::snprintf(cpu, sizeof cpu, "%-28s %.0f %%\n", "machine CPU busy", r.cpu.machine_utilisation * 100);
+  return std::string(buffer) + cpu + "CPU ms per saga              " + CpuLine(r.cpu) + "\n";
 }
 
 Status WritePlot(const BenchReport& report, const std::string& png_path) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/cpu_accounting.hpp"
 #include "bench/order_driver.hpp"
 #include "common/json.hpp"
 #include "common/status.hpp"
@@ -29,6 +30,7 @@ struct BenchReport {
   double amqp_messages_per_saga = 0;  //!< published: commands, replies and domain events
   double sagad_peak_rss_mb = 0;
   double workers_peak_rss_mb = 0;
+  CpuPerSaga cpu;  //!< CPU ms per completed saga by component, over the whole run
   std::vector<SagaSample> samples;
 };
 

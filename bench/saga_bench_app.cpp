@@ -11,6 +11,7 @@
 
 #include "bench/amqp_floor.hpp"
 #include "bench/bench_report.hpp"
+#include "bench/cpu_accounting.hpp"
 #include "bench/local_deployment.hpp"
 #include "bench/order_driver.hpp"
 #include "common/http/http_client.hpp"
@@ -81,6 +82,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
   drive.sagad_urls = deployment.sagad_urls();
   drive.amqp_url = deployment_options.amqp_url;
   auto commits_before = Commits(deployment.db());
+  const CpuSnapshot cpu_before = TakeCpuSnapshot();
   const bool interactive = isatty(STDERR_FILENO) != 0;  // a progress bar only on a terminal
   auto drove = DriveOrders(drive, [&](int completed, int failed) {
     if (!interactive) return;
@@ -89,6 +91,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
     std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << completed << "/"
               << drive.sagas << " completed, " << failed << " failed" << std::flush;
   });
+  const CpuSnapshot cpu_after = TakeCpuSnapshot();
   if (interactive) std::cerr << "\n";
   if (!drove.ok()) {
     std::cerr << "saga-bench: " << drove.status().ToString() << "\n";
@@ -100,6 +103,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
   report.concurrency = drive.concurrency;
   report.sagad_processes = deployment_options.sagad_processes;
   Summarise(drove.value(), report);
+  report.cpu = CpuBetween(cpu_before, cpu_after, report.completed);
   // Backends publish their statistics at most once a second; wait for the last flush.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto commits_after = Commits(deployment.db());
@@ -154,8 +158,20 @@ int SagaBenchMain(int argc, char** argv) {
   app.add_option("--bin-dir", deployment.bin_dir, "the build folder with sagad, saga-worker and the channel");
   app.add_option("--amqp-floor", floor_messages,
                  "instead: measure the broker floor with this many persistent 256-byte messages");
+  std::vector<std::string> settings;
+  app.add_option("--set", settings,
+                 "a config setting for sagad and the workers, as SAGAFLOW_<BLOCK>_<KEY>=value (repeatable),"
+                 " e.g. SAGAFLOW_REPLIES_CONSUMERS=1");
   CLI11_PARSE(app, argc, argv);
   InitLogging("saga-bench", "warn");
+  for (const std::string& setting : settings) {
+    const std::size_t eq = setting.find('=');
+    if (eq == std::string::npos || setting.rfind("SAGAFLOW_", 0) != 0) {
+      std::cerr << "saga-bench: --set wants SAGAFLOW_<BLOCK>_<KEY>=value, got '" << setting << "'\n";
+      return 2;
+    }
+    deployment.extra_env.emplace_back(setting.substr(0, eq), setting.substr(eq + 1));
+  }
   std::filesystem::create_directories(deployment.log_dir);
 
   if (floor_messages > 0) {

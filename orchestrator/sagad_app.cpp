@@ -100,7 +100,9 @@ int Serve(const Config& config) {
   http::HttpServer server([&router](http::HttpRequest&& request) { return router.Handle(std::move(request)); });
   const std::string address = config.GetString("http", "address", "127.0.0.1");
   const auto port = static_cast<unsigned short>(config.GetInt("http", "port", 8080));
-  const int http_threads = static_cast<int>(config.GetInt("http", "threads", 4));
+  // Handlers block on their transaction's commit: with too few threads, HTTP-driven events queue
+  // behind each other and commit one by one instead of together (bench/README.md).
+  const int http_threads = static_cast<int>(config.GetInt("http", "threads", 8));
   if (Status started = server.Start(address, port, http_threads); !started.ok()) {
     spdlog::error("cannot serve HTTP on {}:{}: {}", address, port, started.ToString());
     return 1;
