@@ -37,6 +37,9 @@ Result<Command> DecodeCommand(std::string_view text) {
   Command command;
   auto command_id = GetString(obj, "command_id");
   if (!command_id.ok()) return command_id.status();
+  // Workers key their dedupe store on it (a uuid column): anything else would fail every
+  // batch it is in, again at every redelivery, instead of being dead-lettered once.
+  if (!IsUuid(command_id.value())) return Status::InvalidArgument("command_id", "must be a UUID");
   auto saga_id = GetString(obj, "saga_id");
   if (!saga_id.ok()) return saga_id.status();
   auto step = GetString(obj, "step");

@@ -107,13 +107,37 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](std::size_t a, std::size_t b) { return commands[a].command_id < commands[b].command_id; });
+  // Command ids are UUIDs (DecodeCommand checks), so they need no quoting in an array literal.
+  std::string ids = "{";
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i > 0) ids += ',';
+    ids += commands[order[i]].command_id;
+  }
+  ids += '}';
   Status last;
   for (int attempt = 1; attempt <= kBatchAttempts; ++attempt) {
     std::vector<wire::Reply> replies(commands.size());
     storage::Transaction tx(db);
     last = tx.status();
+    // One round trip for the whole batch: lock every command id (serialises this batch with
+    // concurrent deliveries of the same commands: re-sends, redeliveries), then read the
+    // replies stored for the ones answered before.
+    std::map<std::string, std::string, std::less<>> answered;  // command id -> stored reply
+    if (last.ok()) {
+      db.Defer("SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)"
+               " ORDER BY n",
+               {ids});
+      auto stored = db.Exec("SELECT command_id::text, reply FROM workers.processed_commands"
+                            " WHERE command_id = ANY($1::uuid[])",
+                            {ids});
+      if (stored.ok()) {
+        for (int row = 0; row < stored->rows(); ++row) answered.emplace(stored->Get(row, 0), stored->Get(row, 1));
+      } else {
+        last = stored.status();
+      }
+    }
     for (std::size_t i = 0; last.ok() && i < order.size(); ++i) {
-      auto reply = Process(db, commands[order[i]]);
+      auto reply = Process(db, commands[order[i]], answered);
       if (reply.ok()) {
         replies[order[i]] = std::move(reply.value());
       } else {
@@ -140,15 +164,12 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
   return last;
 }
 
-Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::Command& command) {
+Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::Command& command,
+                                        std::map<std::string, std::string, std::less<>>& answered) {
   const std::string started_at = MicrosSinceEpoch();
   wire::Reply reply = ReplyTo(command);
-  // Serialises concurrent deliveries of one command id (re-sends, redeliveries).
-  db.Defer("SELECT pg_advisory_xact_lock(hashtext($1))", {command.command_id});  // sent with the lookup
-  auto stored = db.Exec("SELECT reply FROM workers.processed_commands WHERE command_id = $1", {command.command_id});
-  if (!stored.ok()) return stored.status();
-  if (stored->rows() == 1) {
-    auto replay = wire::DecodeReply(stored->Get(0, 0));
+  if (auto stored = answered.find(command.command_id); stored != answered.end()) {
+    auto replay = wire::DecodeReply(stored->second);
     if (!replay.ok()) return replay.status();
     spdlog::info("saga={} step {} already processed; replaying its reply", command.saga_id, command.step);
     return replay;
@@ -184,10 +205,12 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
     reply.error_code = RefusalCode(result.status());
     reply.error_message = RefusalMessage(result.status());
   }
+  std::string encoded = wire::EncodeReply(reply);
   db.Defer(  // sent with the batch's commit
       "INSERT INTO workers.processed_commands (command_id, step, reply, started_at)"
       " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1e6))",
-      {command.command_id, command.step, wire::EncodeReply(reply), started_at});
+      {command.command_id, command.step, encoded, started_at});
+  answered.emplace(command.command_id, std::move(encoded));  // a repeat later in this batch replays it
   return reply;
 }
 

@@ -5,9 +5,9 @@
 // its own command), one publisher confirm for all replies, one ack(multiple).
 //
 // Exactly-once effect per command id, even with redelivery, engine re-sends and several
-// workers on one queue: the handler runs in a transaction that first takes an advisory lock
-// on the command id and looks it up in workers.processed_commands; the handler's writes and
-// the stored reply commit together. A command seen before gets the stored reply again, with
+// workers on one queue: the batch's transaction first takes an advisory lock on every
+// command id and looks them up in workers.processed_commands (one round trip); each
+// handler's writes and its stored reply commit together. A command seen before gets the stored reply again, with
 // the same message id, so the orchestrator's inbox drops it if it already has it.
 // A crash anywhere before the ack leaves the message in the queue; it is redelivered.
 //
@@ -53,8 +53,11 @@ class RoleWorker {
   //! Executes (or replays) the commands in ONE transaction, retried whole on a deadlock;
   //! returns their replies in the same order.
   Result<std::vector<wire::Reply>> ProcessBatch(storage::PgConnection& db, const std::vector<wire::Command>& commands);
-  //! Executes (or replays) one command inside the caller's transaction and returns the reply.
-  Result<wire::Reply> Process(storage::PgConnection& db, const wire::Command& command);
+  //! Executes one command inside the caller's transaction and returns the reply, or replays
+  //! the reply `answered` holds for it (stored before, or earlier in this batch); adds the
+  //! reply it stores to `answered`.
+  Result<wire::Reply> Process(storage::PgConnection& db, const wire::Command& command,
+                              std::map<std::string, std::string, std::less<>>& answered);
 
   const RoleWorkerOptions options_;
   HandlerMap handlers_;

@@ -100,7 +100,8 @@ TEST(WireCommandTest, DecodeNamesAFieldOfTheWrongType) {
 }
 
 TEST(WireCommandTest, DecodeDefaultsOptionalFields) {
-  auto decoded = DecodeCommand(R"({"command_id":"c","saga_id":"s","step":"inventory.release"})");
+  auto decoded =
+      DecodeCommand(R"({"command_id":"6f1c1b1e-1111-4a4a-8b8b-000000000001","saga_id":"s","step":"inventory.release"})");
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(decoded->saga_type, "");
   EXPECT_EQ(decoded->attempt, 1);
@@ -114,6 +115,15 @@ TEST(WireCommandTest, DecodeOfNonJsonIsInvalidArgument) {
   auto array = DecodeCommand("[1,2]");
   ASSERT_FALSE(array.ok());
   EXPECT_EQ(array.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(WireCommandTest, CommandIdThatIsNotAUuidIsInvalidArgument) {
+  json::object obj = ParseJsonObject(EncodeCommand(SampleCommand())).value();
+  obj["command_id"] = "cmd-1";
+  auto decoded = DecodeCommand(json::serialize(obj));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().field(), "command_id");
 }
 
 // ---- Replies ------------------------------------------------------------------------------------------------
