@@ -30,21 +30,37 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   spdlog::info("outbox relay connected");
 
   auto next_sweep = std::chrono::steady_clock::now();
+  // Published but not yet marked sent: marked together every `mark_interval` (one UPDATE for
+  // many batches) instead of one transaction per batch.
+  std::vector<storage::OutboxMessage> unmarked;
+  auto mark_due = std::chrono::steady_clock::time_point::max();
+  auto mark = [&]() -> Status {
+    if (unmarked.empty()) return Status::Ok();
+    storage::Transaction tx(conn);
+    SAGAFLOW_RETURN_IF_ERROR(tx.status());
+    MarkSent(conn, unmarked);
+    SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
+    unmarked.clear();
+    mark_due = std::chrono::steady_clock::time_point::max();
+    return Status::Ok();
+  };
   while (!stop.stop_requested()) {
-    if (std::chrono::steady_clock::now() >= next_sweep) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= mark_due) SAGAFLOW_RETURN_IF_ERROR(mark());
+    if (now >= next_sweep) {
+      SAGAFLOW_RETURN_IF_ERROR(mark());  // what this relay published is not the sweep's
       SAGAFLOW_RETURN_IF_ERROR(Sweep(conn, broker));
       next_sweep = std::chrono::steady_clock::now() + options_.sweep_interval;
     }
     std::vector<storage::OutboxMessage> handed =
-        handoff_.Take(static_cast<std::size_t>(options_.batch_size), next_sweep, stop);
+        handoff_.Take(static_cast<std::size_t>(options_.batch_size), std::min(next_sweep, mark_due), stop);
     if (handed.empty()) continue;
     SAGAFLOW_RETURN_IF_ERROR(Publish(broker, handed));
-    storage::Transaction tx(conn);
-    SAGAFLOW_RETURN_IF_ERROR(tx.status());
-    MarkSent(conn, handed);
-    SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
+    if (unmarked.empty()) mark_due = std::chrono::steady_clock::now() + options_.mark_interval;
+    for (storage::OutboxMessage& message : handed) unmarked.push_back(std::move(message));
+    if (unmarked.size() >= static_cast<std::size_t>(options_.batch_size)) SAGAFLOW_RETURN_IF_ERROR(mark());
   }
-  return Status::Ok();
+  return mark();
 }
 
 Status OutboxRelay::Sweep(storage::PgConnection& conn, amqp::Connection& broker) {

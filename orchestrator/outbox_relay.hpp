@@ -7,8 +7,9 @@
 //    than `sweep_after` (FOR UPDATE SKIP LOCKED, so relays in several sagad share them):
 //    rows a crash left between commit and publish, rows a full handoff refused, rows written
 //    by another process. They go out the same way.
-// Marking sent is not durable on its own (synchronous_commit off): a row whose mark a crash
-// lost is published again, as is a row a sweep claims while its handoff is in flight.
+// Marking sent is batched (every `mark_interval`) and not durable on its own
+// (synchronous_commit off): a row whose mark a crash lost is published again by a sweep, as
+// is a row a sweep claims while its handoff is in flight.
 // Consumers deduplicate on the message id (at-least-once delivery).
 // Runs on its own thread; owns its PostgreSQL and AMQP connections.
 //
@@ -17,6 +18,7 @@
 // | batch_size          | messages published per batch (and per confirm)            | 256     |
 // | sweep_interval      | how often to look for unsent rows nobody handed over      | 1s      |
 // | sweep_after         | how old an unsent row must be before a sweep takes it      | 2s      |
+// | mark_interval       | published rows are marked sent together this often         | 100ms   |
 // | confirm_timeout     | how long to wait for the broker's confirms                | 10s     |
 
 #include <chrono>
@@ -40,6 +42,7 @@ struct RelayOptions {
   int batch_size = 256;
   std::chrono::milliseconds sweep_interval{1000};
   std::chrono::milliseconds sweep_after{2000};
+  std::chrono::milliseconds mark_interval{100};
   std::chrono::milliseconds confirm_timeout{10'000};
 };
 

@@ -47,6 +47,7 @@ RelayOptions RelayOptionsFrom(const Config& config) {
   options.batch_size = static_cast<int>(config.GetInt("relay", "batch_size", options.batch_size));
   options.sweep_interval = config.GetDuration("relay", "sweep_interval", options.sweep_interval);
   options.sweep_after = config.GetDuration("relay", "sweep_after", options.sweep_after);
+  options.mark_interval = config.GetDuration("relay", "mark_interval", options.mark_interval);
   options.confirm_timeout = config.GetDuration("relay", "confirm_timeout", options.confirm_timeout);
   return options;
 }
