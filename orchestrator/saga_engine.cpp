@@ -60,7 +60,7 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
     t_touched = nullptr;
     for (const SagaRecord& saga : touched.written) cache_.EndWrite(saga.id, last.ok() ? &saga : nullptr);
     if (last.ok()) {
-      if (handoff_ != nullptr) handoff_->Push(std::move(touched.outbox));
+      if (handoff_ != nullptr) HandOff(std::move(touched.outbox));
       return last;
     }
     // Another sagad's write fails our version check: the next attempt reads the row.
@@ -96,6 +96,17 @@ void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga) {
     t_touched->written.push_back(saga);
   }
   storage::SagaRepository(conn).Update(saga);
+}
+
+void SagaEngine::HandOff(std::vector<storage::OutboxMessage> committed) {
+  // Every insert reported its id when the commit succeeded; one without (never expected)
+  // stays in the outbox for the relay's sweep rather than being published twice.
+  std::erase_if(committed, [](const storage::OutboxMessage& message) {
+    if (message.id != 0) return false;
+    spdlog::warn("outbox message {} has no id after commit; left to the sweep", message.message_id);
+    return true;
+  });
+  handoff_->Push(std::move(committed));
 }
 
 void SagaEngine::WriteOutbox(PgConnection& conn, storage::OutboxMessage message) {
@@ -238,6 +249,9 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
     body["event_id"] = event_id;
     body["event"] = domain_event.routing_key;
     body["saga_id"] = saga.id;
+    // Events of one saga may overtake each other on the way (relays publish in parallel);
+    // the version they were written at orders them.
+    body["saga_version"] = saga.version;
     WriteOutbox(conn, storage::OutboxMessage{0, event_id, std::string(wire::kEventsExchange),
                                            domain_event.routing_key, saga.id, ToJson(body)});
   }

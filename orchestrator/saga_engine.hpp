@@ -109,6 +109,8 @@ class SagaEngine {
   void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga);
   //! Writes an outbox row; InTransaction hands it to the relay once it has committed.
   void WriteOutbox(storage::PgConnection& conn, storage::OutboxMessage message);
+  //! Gives the rows a transaction committed to the relay (handoff_ must be set).
+  void HandOff(std::vector<storage::OutboxMessage> committed);
   //! HandleReply's body, inside the caller's transaction.
   Status ApplyReply(storage::PgConnection& conn, const wire::Reply& reply, bool use_cache);
   //! Feeds `event` to the locked `saga` and writes the outcome. Conflict if refused.

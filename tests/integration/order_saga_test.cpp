@@ -93,6 +93,20 @@ TEST_F(OrderSagaTest, HappyPathRunsToCompleted) {
                             " AND routing_key IN ('order.created', 'order.paid', 'order.shipped', 'order.completed')")
                 .GetInt(0, 0),
             4);
+  // Each event carries the saga version it was written at: consumers order an order's events by it.
+  auto events = cluster_->Query(
+      "SELECT routing_key FROM sagaflow.outbox WHERE exchange = 'order.events' AND saga_id = $1"
+      " ORDER BY (body::jsonb ->> 'saga_version')::int",
+      {saga_id});
+  std::vector<std::string> in_version_order;
+  for (int i = 0; i < events.rows(); ++i) in_version_order.push_back(events.Get(i, 0));
+  EXPECT_EQ(in_version_order,
+            (std::vector<std::string>{"order.created", "order.paid", "order.shipped", "order.completed"}));
+  EXPECT_EQ(cluster_->Query("SELECT count(DISTINCT body::jsonb ->> 'saga_version') FROM sagaflow.outbox"
+                            " WHERE exchange = 'order.events' AND saga_id = $1",
+                            {saga_id})
+                .GetInt(0, 0),
+            4);
 }
 
 // The engine hands committed rows to the relay in memory; a row nobody handed over (left by
