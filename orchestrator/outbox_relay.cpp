@@ -32,13 +32,13 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   auto next_sweep = std::chrono::steady_clock::now();
   // Published but not yet marked sent: marked together every `mark_interval` (one UPDATE for
   // many batches) instead of one transaction per batch.
-  std::vector<storage::OutboxMessage> unmarked;
+  std::vector<std::int64_t> unmarked;  // outbox ids
   auto mark_due = std::chrono::steady_clock::time_point::max();
   auto mark = [&]() -> Status {
     if (unmarked.empty()) return Status::Ok();
     storage::Transaction tx(conn);
     SAGAFLOW_RETURN_IF_ERROR(tx.status());
-    MarkSent(conn, unmarked);
+    storage::OutboxRepository(conn).MarkSent(unmarked);
     SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
     unmarked.clear();
     mark_due = std::chrono::steady_clock::time_point::max();
@@ -57,7 +57,7 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
     if (handed.empty()) continue;
     SAGAFLOW_RETURN_IF_ERROR(Publish(broker, handed));
     if (unmarked.empty()) mark_due = std::chrono::steady_clock::now() + options_.mark_interval;
-    for (storage::OutboxMessage& message : handed) unmarked.push_back(std::move(message));
+    for (const storage::OutboxMessage& message : handed) unmarked.push_back(message.id);
     if (unmarked.size() >= static_cast<std::size_t>(options_.batch_size)) SAGAFLOW_RETURN_IF_ERROR(mark());
   }
   return mark();
