@@ -38,6 +38,12 @@ bool IsMachineFailure(const Status& status) {
   return status.IsPermanent() && status.message().rfind(kMachineFailure, 0) == 0;
 }
 
+//! Wall-clock milliseconds since the epoch (saga rows record when a step was sent).
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string StepEventName(std::string_view step, std::string_view outcome) {
   return std::string(step) + "." + std::string(outcome);
 }
@@ -197,7 +203,7 @@ void SagaEngine::RecordHistory(PgConnection& conn, SagaRecord& saga, std::string
   storage::SagaRepository(conn).AppendHistory(saga.id, entry);
 }
 
-void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, std::chrono::milliseconds timer) {
+void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga) {
   const storage::PendingStep& pending = *saga.pending;
   wire::Command command;
   command.command_id = pending.command_id;
@@ -208,15 +214,15 @@ void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, std
   command.payload = pending.payload;
   WriteOutbox(conn, storage::OutboxMessage{0, command.command_id, std::string(wire::kCommandsExchange), command.step,
                                          saga.id, wire::EncodeCommand(command)});
-  storage::TimerRepository(conn).Schedule(saga.id, std::string(kStepTimer), timer,
-                                          json::object{{"command_id", pending.command_id}});
+  // Lazy: a saga keeps its step timer row while it has work in flight; an earlier one stays
+  // (it fires first and is moved to this attempt's deadline then, see FireStepTimer).
+  storage::TimerRepository(conn).Arm(saga.id, std::string(kStepTimer), options_.step_timeout);
 }
 
 Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const SagaEvent& event,
                                      const Transition& transition, bool answers_pending_step) {
   storage::TimerRepository timers(conn);
   const std::string from = saga.state;
-  const bool had_pending = saga.pending.has_value();
   saga.state = transition.to;
   saga.status = std::string(workflows::SagaStatusName(transition.status));
 
@@ -224,18 +230,16 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   RecordHistory(conn, saga, event.name, from, event.payload);
   const bool new_step = transition.step.has_value();
   if (new_step) {
-    saga.pending = storage::PendingStep{NewUuid(), transition.step->step, transition.step->payload, 1};
+    saga.pending = storage::PendingStep{NewUuid(), transition.step->step, transition.step->payload, 1, NowMs()};
   } else if (answers_pending_step || transition.status != SagaStatus::kRunning) {
     // Answered, or abandoned by a state that runs no step (a cancel while a query was out):
     // a late reply to it is then stale and ignored.
     saga.pending.reset();
   }
   WriteSaga(conn, saga);
-  if (new_step) {
-    SendPendingStep(conn, saga, options_.step_timeout);
-  } else if (had_pending && !saga.pending) {
-    timers.Cancel(saga.id, std::string(kStepTimer));
-  }
+  // An answered step leaves its timer: it fires, finds nothing pending, and is gone. Cheaper
+  // than deleting it at every answer and writing it again at the next dispatch.
+  if (new_step) SendPendingStep(conn, saga);
   for (const std::string& name : transition.cancel_timers) {
     timers.Cancel(saga.id, std::string(kWorkflowTimerPrefix) + name);
   }
@@ -416,6 +420,7 @@ Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string
                                " attempts: " + reason);
   }
   ++pending.attempt;
+  pending.sent_at_ms = NowMs();
   Count(metrics_.steps_resent);
   RecordHistory(conn, saga, "step.resent", saga.state,
                                          json::object{{"step", pending.step}, {"attempt", pending.attempt},
@@ -423,7 +428,7 @@ Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string
   WriteSaga(conn, saga);
   spdlog::warn("saga={} re-sending step {} (attempt {}/{}): {}", saga.id, pending.step, pending.attempt,
                options_.max_attempts, reason);
-  SendPendingStep(conn, saga, options_.step_timeout);
+  SendPendingStep(conn, saga);
   return Status::Ok();
 }
 
@@ -524,8 +529,22 @@ Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply, bool
 }
 
 Status SagaEngine::FireStepTimer(PgConnection& conn, SagaRecord& saga, const json::object& payload) {
-  if (!saga.pending || saga.pending->command_id != StringOr(payload, "command_id")) return Status::Ok();  // stale
-  return RetryOrFail(conn, saga, "no reply within the step timeout or after a retry backoff");
+  if (!saga.pending) return Status::Ok();  // answered since: the lazy timer just goes (FireDueTimer deleted it)
+  // A retry backoff names the command it re-sends; for that command it is due now.
+  const std::string backoff_for = StringOr(payload, "command_id");
+  if (backoff_for == saga.pending->command_id) {
+    return RetryOrFail(conn, saga, "no reply within the step timeout or after a retry backoff");
+  }
+  // Otherwise the timer may be one an earlier step armed: due only once this attempt has
+  // waited step_timeout; if not yet, move it to then.
+  const std::int64_t due_at_ms = saga.pending->sent_at_ms + options_.step_timeout.count();
+  const std::int64_t now_ms = NowMs();
+  if (saga.pending->sent_at_ms != 0 && now_ms < due_at_ms) {
+    storage::TimerRepository(conn).Schedule(saga.id, std::string(kStepTimer),
+                                            std::chrono::milliseconds(due_at_ms - now_ms), json::object{});
+    return Status::Ok();
+  }
+  return RetryOrFail(conn, saga, "no reply within the step timeout");
 }
 
 Result<bool> SagaEngine::FireDueTimer() {
@@ -587,10 +606,11 @@ Result<SagaRecord> SagaEngine::RetryPendingStep(const std::string& saga_id) {
     // it; the operator wants the step run again now that the cause is fixed.
     saga->pending->command_id = NewUuid();
     saga->pending->attempt = 1;
+    saga->pending->sent_at_ms = NowMs();
     RecordHistory(conn, saga.value(), "operator.retry", saga->state,
                                            json::object{{"step", saga->pending->step}});
     WriteSaga(conn, saga.value());
-    SendPendingStep(conn, saga.value(), options_.step_timeout);
+    SendPendingStep(conn, saga.value());
     result = std::move(saga.value());
     return Status::Ok();
   });

@@ -124,8 +124,9 @@ class SagaEngine {
                     const workflows::ChildSagaRequest& request);
   //! A child saga ended: feeds "<type>.<status>" with its context to the parent.
   Status NotifyParent(storage::PgConnection& conn, const storage::SagaRecord& child);
-  //! Queues the pending step's command (attempt = pending.attempt) and arms its timer.
-  void SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga, std::chrono::milliseconds timer);
+  //! Queues the pending step's command (attempt = pending.attempt, sent_at_ms set by the
+  //! caller before writing the row) and makes sure the saga has a step timer.
+  void SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga);
   //! Bumps the version and appends a history entry. Every change to a saga goes through here.
   void RecordHistory(storage::PgConnection& conn, storage::SagaRecord& saga, std::string event,
                        std::string from_state, json::object payload);

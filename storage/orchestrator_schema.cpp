@@ -99,6 +99,12 @@ ALTER TABLE sagaflow.sagas SET (fillfactor = 70);
 ALTER TABLE sagaflow.saga_history DROP CONSTRAINT saga_history_saga_id_fkey;
 ALTER TABLE sagaflow.timers DROP CONSTRAINT timers_saga_id_fkey;
 )sql"},
+          {4, "lazy step timers: when the pending step was sent", R"sql(
+-- The step timer is no longer moved at every dispatch and deleted at every answer: one
+-- 'step' timer row per saga with work in flight, checked against this when it fires.
+-- Not indexed, so saga updates stay HOT. NULL: unknown (the step was sent before this).
+ALTER TABLE sagaflow.sagas ADD COLUMN pending_sent_at_ms bigint;
+)sql"},
       }};
   return kSet;
 }

@@ -8,7 +8,8 @@ constexpr std::string_view kColumns =
     " coalesce(request_hash, ''), input::text, context::text, pending_command_id::text, pending_step,"
     " pending_payload::text, pending_attempt,"
     " to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-    " to_char(updated_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(parent_id::text, '')";
+    " to_char(updated_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(parent_id::text, ''),"
+    " coalesce(pending_sent_at_ms, 0)";
 
 //! Columns are jsonb, so they always parse; an empty object stands for SQL NULL.
 json::object ParseObject(const std::string& text) {
@@ -30,7 +31,7 @@ SagaRecord RowToSaga(const PgResult& rows, int row) {
   saga.context = ParseObject(rows.Get(row, 9));
   if (!rows.IsNull(row, 10)) {
     saga.pending = PendingStep{rows.Get(row, 10), rows.Get(row, 11), ParseObject(rows.Get(row, 12)),
-                               static_cast<int>(rows.GetInt(row, 13))};
+                               static_cast<int>(rows.GetInt(row, 13)), rows.GetInt(row, 17)};
   }
   saga.created_at = rows.Get(row, 14);
   saga.updated_at = rows.Get(row, 15);
@@ -55,15 +56,16 @@ Result<bool> SagaRepository::InsertIfAbsent(SagaRecord& saga) {
   const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
   auto inserted = conn_.Exec(
       "INSERT INTO sagaflow.sagas (id, type, business_key, state, status, version, idempotency_key,"
-      " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt, parent_id)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15)"
+      " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt, parent_id,"
+      " pending_sent_at_ms)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15, $16)"
       " ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
       " RETURNING to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
       {saga.id, saga.type, saga.business_key, saga.state, saga.status, std::to_string(saga.version),
        NullIfEmpty(saga.idempotency_key), NullIfEmpty(saga.request_hash), ToJson(saga.input), ToJson(saga.context),
        pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
        pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
-       NullIfEmpty(saga.parent_id)});
+       NullIfEmpty(saga.parent_id), pending ? PgParam{std::to_string(pending->sent_at_ms)} : PgParam{}});
   if (!inserted.ok()) return inserted.status();
   if (inserted->rows() != 1) return false;
   saga.created_at = inserted->Get(0, 0);
@@ -108,14 +110,15 @@ void SagaRepository::Update(const SagaRecord& saga) {
   conn_.Defer(
       "WITH written AS (UPDATE sagaflow.sagas SET state = $2, status = $3, version = $4, context = $5::jsonb,"
       " pending_command_id = $6, pending_step = $7, pending_payload = $8::jsonb, pending_attempt = $9,"
-      " updated_at = clock_timestamp()"
+      " pending_sent_at_ms = $11, updated_at = clock_timestamp()"
       " WHERE id = $1 AND version = $4 - 1 RETURNING 1)"
       " SELECT sagaflow.expect_one_row((SELECT count(*) FROM written), $10)",
       {saga.id, saga.state, saga.status, std::to_string(saga.version), ToJson(saga.context),
        pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
        pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
        "saga " + saga.id + " " + std::string(kSagaChangedConcurrently) + " (expected version " +
-           std::to_string(saga.version - 1) + ")"});
+           std::to_string(saga.version - 1) + ")",
+       pending ? PgParam{std::to_string(pending->sent_at_ms)} : PgParam{}});
 }
 
 Result<std::vector<SagaRecord>> SagaRepository::List(const SagaFilter& filter) {

@@ -19,6 +19,9 @@ struct PendingStep {
   std::string step;
   json::object payload;
   int attempt = 1;
+  //! When this attempt was sent (ms since the epoch): the step times out step_timeout after
+  //! it (the engine's lazy step timer checks it). 0: unknown (a row older than migration 4).
+  std::int64_t sent_at_ms = 0;
 };
 
 struct SagaRecord {

@@ -13,6 +13,14 @@ void TimerRepository::Schedule(const std::string& saga_id, const std::string& na
       {saga_id, name, std::to_string(delay.count()), ToJson(payload)});
 }
 
+void TimerRepository::Arm(const std::string& saga_id, const std::string& name, std::chrono::milliseconds delay) {
+  conn_.Defer(
+      "INSERT INTO sagaflow.timers (saga_id, name, fire_at)"
+      " VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3::double precision / 1000))"
+      " ON CONFLICT (saga_id, name) DO NOTHING",
+      {saga_id, name, std::to_string(delay.count())});
+}
+
 void TimerRepository::Cancel(const std::string& saga_id, const std::string& name) {
   conn_.Defer("DELETE FROM sagaflow.timers WHERE saga_id = $1 AND name = $2", {saga_id, name});
 }

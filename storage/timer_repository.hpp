@@ -26,6 +26,10 @@ class TimerRepository {
   //! Sets (or moves) the saga's timer `name` to fire `delay` from now.
   void Schedule(const std::string& saga_id, const std::string& name, std::chrono::milliseconds delay,
                 const json::object& payload);
+  //! Sets the saga's timer `name` to fire `delay` from now, unless the saga has that timer
+  //! already (then nothing is written). For a timer that checks, when it fires, whether it
+  //! is really due (the engine's step timer).
+  void Arm(const std::string& saga_id, const std::string& name, std::chrono::milliseconds delay);
   void Cancel(const std::string& saga_id, const std::string& name);
   void CancelAll(const std::string& saga_id);
   //! One due timer, locked; timers other pollers hold are skipped. nullopt if none is due.

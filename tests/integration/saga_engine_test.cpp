@@ -19,8 +19,9 @@ using workflows::SagaEvent;
 using workflows::SagaStatus;
 using workflows::Transition;
 
-//! working --toy.step.succeeded--> done; "signal.boom", "timer.boom" and a reply with
-//! {"explode": true} throw after scribbling on the context.
+//! working --toy.step.succeeded--> done (or --> waiting, a running state with no step, when
+//! the result says {"wait": 1}; "signal.go" ends the wait); "signal.boom", "timer.boom" and
+//! a reply with {"explode": true} throw after scribbling on the context.
 class ToyWorkflow final : public workflows::SagaWorkflow {
  public:
   std::string_view type() const override { return "toy"; }
@@ -40,6 +41,14 @@ class ToyWorkflow final : public workflows::SagaWorkflow {
       throw std::runtime_error("bug in the toy saga");
     }
     if (state == "working" && event.name == "toy.step.succeeded") {
+      const bool wait = IntOr(event.payload, "wait", 0) == 1;
+      Transition t;
+      t.from = std::string(state);
+      t.to = wait ? "waiting" : "done";
+      t.status = wait ? SagaStatus::kRunning : SagaStatus::kCompleted;
+      return t;
+    }
+    if (state == "waiting" && event.name == "signal.go") {
       Transition t;
       t.from = std::string(state);
       t.to = "done";
@@ -159,6 +168,60 @@ TEST_F(SagaEngineTest, TimerWhoseActionThrowsIsDroppedInsteadOfFiringForever) {
   EXPECT_TRUE(fired.value());
   EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.timers WHERE name = 'timer.boom'").GetInt(0, 0), 0);
   EXPECT_EQ(View().saga.version, saga_.version);
+}
+
+// ---- Lazy step timers: armed at dispatch only if absent, never deleted at an answer ------------
+
+//! Makes the saga's step timer due now, as if its time had come.
+void MakeStepTimerDue(SagaCluster& cluster, const std::string& saga_id) {
+  cluster.Query("UPDATE sagaflow.timers SET fire_at = clock_timestamp() - interval '1 second'"
+                " WHERE saga_id = $1 AND name = 'step'",
+                {saga_id});
+}
+
+TEST_F(SagaEngineTest, StepTimerOfAnAnsweredStepFiresOnceAndLeavesQuietly) {
+  ASSERT_TRUE(engine_->HandleReply(ReplyToPending({{"wait", 1}})).ok());
+  ASSERT_EQ(View().saga.state, "waiting");
+  // The answer wrote no timer change: the row armed at dispatch is still there.
+  ASSERT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.timers WHERE saga_id = $1 AND name = 'step'", {saga_.id})
+                .GetInt(0, 0),
+            1);
+  const std::int64_t version = View().saga.version;
+  MakeStepTimerDue(*cluster_, saga_.id);
+  auto fired = engine_->FireDueTimer();
+  ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+  EXPECT_TRUE(fired.value());
+  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.timers WHERE saga_id = $1", {saga_.id}).GetInt(0, 0), 0);
+  EXPECT_EQ(View().saga.version, version) << "nothing was pending: the saga is untouched";
+  EXPECT_EQ(View().saga.state, "waiting");
+}
+
+TEST_F(SagaEngineTest, StepTimerFiringBeforeThePendingStepIsDueMovesToItsDeadlineThenResends) {
+  // Fires early (a timer an earlier step armed would): the step was sent just now.
+  MakeStepTimerDue(*cluster_, saga_.id);
+  auto fired = engine_->FireDueTimer();
+  ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+  EXPECT_TRUE(fired.value());
+  orchestrator::SagaView view = View();
+  EXPECT_EQ(view.saga.pending->attempt, 1) << "not resent before its own timeout";
+  EXPECT_EQ(view.history.size(), 1u);
+  // Moved to the step's deadline: step_timeout (30 s) after it was sent.
+  auto seconds_left = cluster_->Query(
+      "SELECT extract(epoch FROM fire_at - clock_timestamp()) FROM sagaflow.timers WHERE saga_id = $1 AND name = 'step'",
+      {saga_.id});
+  ASSERT_EQ(seconds_left.rows(), 1);
+  EXPECT_GT(std::stod(seconds_left.Get(0, 0)), 20.0);
+
+  // Once the step has waited its timeout, the timer re-sends it.
+  cluster_->Query("UPDATE sagaflow.sagas SET pending_sent_at_ms = pending_sent_at_ms - 60000 WHERE id = $1",
+                  {saga_.id});
+  MakeStepTimerDue(*cluster_, saga_.id);
+  fired = engine_->FireDueTimer();
+  ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+  view = View();
+  EXPECT_EQ(view.saga.pending->attempt, 2);
+  EXPECT_EQ(view.history.back().event, "step.resent");
+  EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE routing_key = 'toy.step'").GetInt(0, 0), 2);
 }
 
 }  // namespace
