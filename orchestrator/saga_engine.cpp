@@ -92,7 +92,7 @@ Result<SagaRecord> SagaEngine::LoadForUpdate(PgConnection& conn, const std::stri
   return storage::SagaRepository(conn).LockForUpdate(saga_id);
 }
 
-void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga) {
+void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga, const storage::HistoryEntry& entry) {
   // Out of the cache before the commit, back after it (InTransaction): what the commit
   // causes never sees the row as it was before.
   if (t_touched == nullptr) {
@@ -101,7 +101,7 @@ void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga) {
     cache_.BeginWrite(saga.id);
     t_touched->written.push_back(saga);
   }
-  storage::SagaRepository(conn).Update(saga);
+  storage::SagaRepository(conn).Update(saga, entry);
 }
 
 void SagaEngine::HandOff(std::vector<storage::OutboxMessage> committed) {
@@ -163,7 +163,7 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
     if (!started.ok()) return started.status();
     saga.state = started->to;
     saga.status = std::string(workflows::SagaStatusName(started->status));
-    saga.version = 0;  // RecordHistory below makes it 1
+    saga.version = 0;  // NextVersion below makes it 1
     auto inserted = sagas.InsertIfAbsent(saga);
     if (!inserted.ok()) return inserted.status();
     if (!inserted.value()) {
@@ -191,8 +191,8 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
   return outcome;
 }
 
-void SagaEngine::RecordHistory(PgConnection& conn, SagaRecord& saga, std::string event, std::string from_state,
-                               json::object payload) {
+storage::HistoryEntry SagaEngine::NextVersion(SagaRecord& saga, std::string event, std::string from_state,
+                                              json::object payload) {
   ++saga.version;
   storage::HistoryEntry entry;
   entry.seq = saga.version;
@@ -200,7 +200,7 @@ void SagaEngine::RecordHistory(PgConnection& conn, SagaRecord& saga, std::string
   entry.from_state = std::move(from_state);
   entry.to_state = saga.state;
   entry.payload = std::move(payload);
-  storage::SagaRepository(conn).AppendHistory(saga.id, entry);
+  return entry;
 }
 
 void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga) {
@@ -227,7 +227,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   saga.status = std::string(workflows::SagaStatusName(transition.status));
 
   // The row exists already (Start inserts it first), so history may reference it now.
-  RecordHistory(conn, saga, event.name, from, event.payload);
+  const storage::HistoryEntry entry = NextVersion(saga, event.name, from, event.payload);
   const bool new_step = transition.step.has_value();
   if (new_step) {
     saga.pending = storage::PendingStep{NewUuid(), transition.step->step, transition.step->payload, 1, NowMs()};
@@ -236,7 +236,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
     // a late reply to it is then stale and ignored.
     saga.pending.reset();
   }
-  WriteSaga(conn, saga);
+  WriteSaga(conn, saga, entry);
   // An answered step leaves its timer: it fires, finds nothing pending, and is gone. Cheaper
   // than deleting it at every answer and writing it again at the next dispatch.
   if (new_step) SendPendingStep(conn, saga);
@@ -403,8 +403,7 @@ Status SagaEngine::FailPendingStep(PgConnection& conn, SagaRecord& saga, std::st
   // No way forward or back from here: park it. The pending step stays, so an operator can
   // fix the cause and `sagactl retry` it.
   saga.status = std::string(workflows::SagaStatusName(SagaStatus::kStuck));
-  RecordHistory(conn, saga, "saga.stuck", saga.state, failure);
-  WriteSaga(conn, saga);
+  WriteSaga(conn, saga, NextVersion(saga, "saga.stuck", saga.state, failure));
   storage::TimerRepository(conn).Cancel(saga.id, std::string(kStepTimer));
   Count(metrics_.sagas_stuck);
   spdlog::error("saga={} stuck in state {}: step {} failed ({}: {}) and the saga has no compensation for it",
@@ -422,10 +421,9 @@ Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string
   ++pending.attempt;
   pending.sent_at_ms = NowMs();
   Count(metrics_.steps_resent);
-  RecordHistory(conn, saga, "step.resent", saga.state,
-                                         json::object{{"step", pending.step}, {"attempt", pending.attempt},
-                                                      {"reason", reason}});
-  WriteSaga(conn, saga);
+  WriteSaga(conn, saga,
+            NextVersion(saga, "step.resent", saga.state,
+                        json::object{{"step", pending.step}, {"attempt", pending.attempt}, {"reason", reason}}));
   spdlog::warn("saga={} re-sending step {} (attempt {}/{}): {}", saga.id, pending.step, pending.attempt,
                options_.max_attempts, reason);
   SendPendingStep(conn, saga);
@@ -514,11 +512,10 @@ Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply, bool
                                  reply.error_code + ": " + reply.error_message);
         }
         // Wait out the backoff, then the step timer re-sends (FireStepTimer).
-        RecordHistory(
-            conn, saga.value(), "step.retry_scheduled", saga->state,
-            json::object{{"step", reply.step}, {"attempt", pending->attempt}, {"code", reply.error_code},
-                         {"message", reply.error_message}});
-        WriteSaga(conn, saga.value());
+        WriteSaga(conn, saga.value(),
+                  NextVersion(saga.value(), "step.retry_scheduled", saga->state,
+                              json::object{{"step", reply.step}, {"attempt", pending->attempt},
+                                           {"code", reply.error_code}, {"message", reply.error_message}}));
         storage::TimerRepository(conn).Schedule(saga->id, std::string(kStepTimer), Backoff(pending->attempt),
                                                 json::object{{"command_id", pending->command_id}});
         return Status::Ok();
@@ -607,9 +604,8 @@ Result<SagaRecord> SagaEngine::RetryPendingStep(const std::string& saga_id) {
     saga->pending->command_id = NewUuid();
     saga->pending->attempt = 1;
     saga->pending->sent_at_ms = NowMs();
-    RecordHistory(conn, saga.value(), "operator.retry", saga->state,
-                                           json::object{{"step", saga->pending->step}});
-    WriteSaga(conn, saga.value());
+    WriteSaga(conn, saga.value(),
+              NextVersion(saga.value(), "operator.retry", saga->state, json::object{{"step", saga->pending->step}}));
     SendPendingStep(conn, saga.value());
     result = std::move(saga.value());
     return Status::Ok();

@@ -105,8 +105,9 @@ class SagaEngine {
   //! miss: SELECT ... FOR UPDATE.
   Result<storage::SagaRecord> LoadForUpdate(storage::PgConnection& conn, const std::string& saga_id,
                                             bool* from_cache = nullptr);
-  //! Writes the saga row (SagaRepository::Update) and records it for the cache.
-  void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga);
+  //! Writes the saga row and the history entry of its new version (SagaRepository::Update,
+  //! one statement) and records the row for the cache.
+  void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga, const storage::HistoryEntry& entry);
   //! Writes an outbox row; InTransaction hands it to the relay once it has committed.
   void WriteOutbox(storage::PgConnection& conn, storage::OutboxMessage message);
   //! Gives the rows a transaction committed to the relay (handoff_ must be set).
@@ -127,9 +128,10 @@ class SagaEngine {
   //! Queues the pending step's command (attempt = pending.attempt, sent_at_ms set by the
   //! caller before writing the row) and makes sure the saga has a step timer.
   void SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga);
-  //! Bumps the version and appends a history entry. Every change to a saga goes through here.
-  void RecordHistory(storage::PgConnection& conn, storage::SagaRecord& saga, std::string event,
-                       std::string from_state, json::object payload);
+  //! Bumps the version and returns its history entry, for WriteSaga. Every change to a saga
+  //! goes through here.
+  static storage::HistoryEntry NextVersion(storage::SagaRecord& saga, std::string event, std::string from_state,
+                                           json::object payload);
   //! The pending step failed for good: feed "<step>.failed"; if the machine has no way
   //! out of this state, park the saga as stuck for an operator.
   Status FailPendingStep(storage::PgConnection& conn, storage::SagaRecord& saga, std::string code,

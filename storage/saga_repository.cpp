@@ -104,21 +104,26 @@ Result<SagaRecord> SagaRepository::LockByBusinessKey(const std::string& type, co
   return SelectOne(kSql, {type, business_key});
 }
 
-void SagaRepository::Update(const SagaRecord& saga) {
+void SagaRepository::Update(const SagaRecord& saga, const HistoryEntry& entry) {
   const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
-  // Deferred: the version check runs on the server, where a mismatch aborts the transaction.
+  // One statement for the row and its history entry (an event's two writes that always go
+  // together); the entry is written only if the row was. Deferred: the version check runs on
+  // the server, where a mismatch aborts the transaction.
   conn_.Defer(
       "WITH written AS (UPDATE sagaflow.sagas SET state = $2, status = $3, version = $4, context = $5::jsonb,"
       " pending_command_id = $6, pending_step = $7, pending_payload = $8::jsonb, pending_attempt = $9,"
       " pending_sent_at_ms = $11, updated_at = clock_timestamp()"
-      " WHERE id = $1 AND version = $4 - 1 RETURNING 1)"
+      " WHERE id = $1 AND version = $4 - 1 RETURNING id),"
+      " logged AS (INSERT INTO sagaflow.saga_history (saga_id, seq, event, from_state, to_state, payload)"
+      " SELECT id, $12, $13, $14, $15, $16::jsonb FROM written)"
       " SELECT sagaflow.expect_one_row((SELECT count(*) FROM written), $10)",
       {saga.id, saga.state, saga.status, std::to_string(saga.version), ToJson(saga.context),
        pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
        pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
        "saga " + saga.id + " " + std::string(kSagaChangedConcurrently) + " (expected version " +
            std::to_string(saga.version - 1) + ")",
-       pending ? PgParam{std::to_string(pending->sent_at_ms)} : PgParam{}});
+       pending ? PgParam{std::to_string(pending->sent_at_ms)} : PgParam{}, std::to_string(entry.seq), entry.event,
+       NullIfEmpty(entry.from_state), entry.to_state, ToJson(entry.payload)});
 }
 
 Result<std::vector<SagaRecord>> SagaRepository::List(const SagaFilter& filter) {
@@ -139,14 +144,6 @@ Result<std::vector<SagaCount>> SagaRepository::CountByTypeAndStatus() {
   std::vector<SagaCount> counts;
   for (int i = 0; i < rows->rows(); ++i) counts.push_back(SagaCount{rows->Get(i, 0), rows->Get(i, 1), rows->GetInt(i, 2)});
   return counts;
-}
-
-void SagaRepository::AppendHistory(const std::string& saga_id, const HistoryEntry& entry) {
-  conn_.Defer(
-      "INSERT INTO sagaflow.saga_history (saga_id, seq, event, from_state, to_state, payload)"
-      " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-      {saga_id, std::to_string(entry.seq), entry.event, NullIfEmpty(entry.from_state), entry.to_state,
-       ToJson(entry.payload)});
 }
 
 Result<std::vector<HistoryEntry>> SagaRepository::History(const std::string& saga_id) {

@@ -84,16 +84,16 @@ class SagaRepository {
   Result<SagaRecord> FindByBusinessKey(const std::string& type, const std::string& business_key);
   //! FindByBusinessKey and LockForUpdate in one statement.
   Result<SagaRecord> LockByBusinessKey(const std::string& type, const std::string& business_key);
-  //! Writes state, status, context and pending step (deferred: sent with the next statement
-  //! or the commit). `saga.version` must be the stored version + 1; if another writer got
-  //! there first the server aborts the transaction with a serialization failure (Transient).
-  void Update(const SagaRecord& saga);
+  //! Writes state, status, context and pending step, and appends `entry` (the event that
+  //! made this version) to the history, in one statement (deferred: sent with the next
+  //! statement or the commit). `saga.version` must be the stored version + 1; if another
+  //! writer got there first the server aborts the transaction with a serialization failure
+  //! (Transient) and nothing is written.
+  void Update(const SagaRecord& saga, const HistoryEntry& entry);
   Result<std::vector<SagaRecord>> List(const SagaFilter& filter);
   //! How many sagas there are per (type, status).
   Result<std::vector<SagaCount>> CountByTypeAndStatus();
 
-  //! Deferred, like Update.
-  void AppendHistory(const std::string& saga_id, const HistoryEntry& entry);
   Result<std::vector<HistoryEntry>> History(const std::string& saga_id);
 
  private:

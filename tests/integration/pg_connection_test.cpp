@@ -110,7 +110,12 @@ TEST_F(PgConnectionTest, SagaUpdateWithAStaleVersionAbortsTheTransactionAsTransi
   storage::Transaction tx(*conn_);
   saga.version = 5;  // the row is at version 1: another writer "got there first"
   saga.state = "done";
-  storage::SagaRepository(*conn_).Update(saga);
+  storage::HistoryEntry entry;
+  entry.seq = saga.version;
+  entry.event = "toy.done";
+  entry.from_state = "working";
+  entry.to_state = "done";
+  storage::SagaRepository(*conn_).Update(saga, entry);
   Status committed = tx.Commit();
   EXPECT_TRUE(committed.IsTransient()) << committed.ToString();
   EXPECT_NE(committed.message().find("changed concurrently"), std::string::npos) << committed.ToString();
@@ -118,6 +123,36 @@ TEST_F(PgConnectionTest, SagaUpdateWithAStaleVersionAbortsTheTransactionAsTransi
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->state, "working");
   EXPECT_EQ(stored->version, 1);
+  auto history = storage::SagaRepository(*conn_).History(saga.id);
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->empty()) << "the history entry of a refused write was written";
+}
+
+TEST_F(PgConnectionTest, SagaUpdateWritesTheRowAndItsHistoryEntryTogether) {
+  ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
+  storage::SagaRecord saga;
+  saga.id = "00000000-0000-4000-8000-000000000002";
+  saga.type = "toy";
+  saga.business_key = "b-2";
+  saga.state = "working";
+  saga.status = "running";
+  saga.version = 1;
+  ASSERT_TRUE(storage::SagaRepository(*conn_).InsertIfAbsent(saga).ok());
+  storage::Transaction tx(*conn_);
+  saga.version = 2;
+  saga.state = "done";
+  storage::HistoryEntry entry{2, "toy.done", "working", "done", json::object{{"by", "test"}}, ""};
+  storage::SagaRepository(*conn_).Update(saga, entry);
+  ASSERT_TRUE(tx.Commit().ok());
+  auto history = storage::SagaRepository(*conn_).History(saga.id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].seq, 2);
+  EXPECT_EQ((*history)[0].event, "toy.done");
+  EXPECT_EQ((*history)[0].from_state, "working");
+  EXPECT_EQ((*history)[0].to_state, "done");
+  EXPECT_EQ(StringOr((*history)[0].payload, "by"), "test");
+  EXPECT_EQ(storage::SagaRepository(*conn_).Get(saga.id)->version, 2);
 }
 
 }  // namespace
