@@ -72,7 +72,9 @@ Status OutboxRelay::Sweep(storage::PgConnection& conn, amqp::Connection& broker)
     if (!claimed->empty()) {
       spdlog::info("outbox relay: sweep found {} unsent messages nobody handed over", claimed->size());
       SAGAFLOW_RETURN_IF_ERROR(Publish(broker, claimed.value()));
-      MarkSent(conn, claimed.value());  // goes out with the commit
+      std::vector<std::int64_t> ids;
+      for (const storage::OutboxMessage& message : claimed.value()) ids.push_back(message.id);
+      storage::OutboxRepository(conn).MarkSent(ids);  // goes out with the commit
     }
     SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
     if (claimed->size() < static_cast<std::size_t>(options_.batch_size)) return Status::Ok();
@@ -96,13 +98,6 @@ Status OutboxRelay::Publish(amqp::Connection& broker, const std::vector<storage:
   SAGAFLOW_RETURN_IF_ERROR(broker.PublishBatch(batch, options_.confirm_timeout));
   spdlog::debug("outbox relay published {} messages", batch.size());
   return Status::Ok();
-}
-
-void OutboxRelay::MarkSent(storage::PgConnection& conn, const std::vector<storage::OutboxMessage>& messages) {
-  std::vector<std::int64_t> ids;
-  ids.reserve(messages.size());
-  for (const storage::OutboxMessage& message : messages) ids.push_back(message.id);
-  storage::OutboxRepository(conn).MarkSent(ids);
 }
 
 }  // namespace sagaflow::orchestrator

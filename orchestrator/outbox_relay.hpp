@@ -60,8 +60,6 @@ class OutboxRelay {
   Status Sweep(storage::PgConnection& conn, amqp::Connection& broker);
   //! Publishes `messages` and waits for the broker's confirms.
   Status Publish(amqp::Connection& broker, const std::vector<storage::OutboxMessage>& messages);
-  //! Marks published messages sent, in `conn`'s open transaction (deferred).
-  static void MarkSent(storage::PgConnection& conn, const std::vector<storage::OutboxMessage>& messages);
 
   const std::string pg_url_;
   const std::string amqp_url_;

@@ -21,6 +21,21 @@ class PgConnectionTest : public DatabaseTest {
     ASSERT_TRUE(conn_->ExecScript("CREATE TABLE notes (id int PRIMARY KEY, text text NOT NULL)").ok());
   }
 
+  //! Applies the orchestrator's schema and inserts a "toy" saga at version 1 in state working.
+  storage::SagaRecord InsertWorkingSaga(const std::string& id) {
+    EXPECT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
+    storage::SagaRecord saga;
+    saga.id = id;
+    saga.type = "toy";
+    saga.business_key = "b-" + id;
+    saga.state = "working";
+    saga.status = "running";
+    saga.version = 1;
+    auto inserted = storage::SagaRepository(*conn_).InsertIfAbsent(saga);
+    EXPECT_TRUE(inserted.ok() && inserted.value()) << (inserted.ok() ? "not inserted" : inserted.status().ToString());
+    return saga;
+  }
+
   std::int64_t Count(const std::string& where = "true") {
     auto rows = conn_->Exec("SELECT count(*) FROM notes WHERE " + where);
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
@@ -96,16 +111,8 @@ TEST_F(PgConnectionTest, ErrorOfTheStatementThatFlushesIsReported) {
 }
 
 TEST_F(PgConnectionTest, SagaUpdateWithAStaleVersionAbortsTheTransactionAsTransient) {
-  ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
-  storage::SagaRecord saga;
-  saga.id = "00000000-0000-4000-8000-000000000001";
-  saga.type = "toy";
-  saga.business_key = "b-1";
-  saga.state = "working";
-  saga.status = "running";
-  saga.version = 1;
-  auto inserted = storage::SagaRepository(*conn_).InsertIfAbsent(saga);
-  ASSERT_TRUE(inserted.ok() && inserted.value());
+  storage::SagaRecord saga = InsertWorkingSaga("00000000-0000-4000-8000-000000000001");
+  if (HasFailure()) return;
 
   storage::Transaction tx(*conn_);
   saga.version = 5;  // the row is at version 1: another writer "got there first"
@@ -129,15 +136,8 @@ TEST_F(PgConnectionTest, SagaUpdateWithAStaleVersionAbortsTheTransactionAsTransi
 }
 
 TEST_F(PgConnectionTest, SagaUpdateWritesTheRowAndItsHistoryEntryTogether) {
-  ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
-  storage::SagaRecord saga;
-  saga.id = "00000000-0000-4000-8000-000000000002";
-  saga.type = "toy";
-  saga.business_key = "b-2";
-  saga.state = "working";
-  saga.status = "running";
-  saga.version = 1;
-  ASSERT_TRUE(storage::SagaRepository(*conn_).InsertIfAbsent(saga).ok());
+  storage::SagaRecord saga = InsertWorkingSaga("00000000-0000-4000-8000-000000000002");
+  if (HasFailure()) return;
   storage::Transaction tx(*conn_);
   saga.version = 2;
   saga.state = "done";
