@@ -11,6 +11,10 @@
 #include "workers/amqp/topology.hpp"
 
 namespace sagaflow::orchestrator {
+namespace {
+//! A previous batch at least this big means other sagas are in flight: worth lingering for.
+constexpr std::size_t kLingerAfterBatch = 4;
+}  // namespace
 
 void OutboxRelay::Run(std::stop_token stop) {
   RunReconnecting(stop, "outbox relay", [this](std::stop_token session_stop) { return RunConnected(session_stop); });
@@ -34,6 +38,7 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   // many batches) instead of one transaction per batch.
   std::vector<std::int64_t> unmarked;  // outbox ids
   auto mark_due = std::chrono::steady_clock::time_point::max();
+  std::size_t last_batch = 0;  // messages in the previous publish
   auto mark = [&]() -> Status {
     if (unmarked.empty()) return Status::Ok();
     storage::Transaction tx(conn);
@@ -55,7 +60,20 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
     std::vector<storage::OutboxMessage> handed =
         handoff_.Take(static_cast<std::size_t>(options_.batch_size), std::min(next_sweep, mark_due), stop);
     if (handed.empty()) continue;
+    if (options_.linger.count() > 0 && last_batch >= kLingerAfterBatch &&
+        handed.size() < static_cast<std::size_t>(options_.batch_size)) {
+      // Under load (the last batch was not small), let what other threads are committing
+      // right now join this batch: one confirm for more messages, at the price of `linger` on
+      // the first one. A lone saga never waits.
+      const auto until = std::chrono::steady_clock::now() + options_.linger;
+      while (handed.size() < static_cast<std::size_t>(options_.batch_size) && std::chrono::steady_clock::now() < until) {
+        std::vector<storage::OutboxMessage> more =
+            handoff_.Take(static_cast<std::size_t>(options_.batch_size) - handed.size(), until, stop);
+        for (storage::OutboxMessage& message : more) handed.push_back(std::move(message));
+      }
+    }
     SAGAFLOW_RETURN_IF_ERROR(Publish(broker, handed));
+    last_batch = handed.size();
     if (unmarked.empty()) mark_due = std::chrono::steady_clock::now() + options_.mark_interval;
     for (const storage::OutboxMessage& message : handed) unmarked.push_back(message.id);
     if (unmarked.size() >= static_cast<std::size_t>(options_.batch_size)) SAGAFLOW_RETURN_IF_ERROR(mark());
