@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/adaptive_linger.hpp"
 #include "common/stop_wait.hpp"
 #include "common/wire.hpp"
 #include "storage/outbox_repository.hpp"
@@ -11,10 +12,6 @@
 #include "workers/amqp/topology.hpp"
 
 namespace sagaflow::orchestrator {
-namespace {
-//! A previous batch at least this big means other sagas are in flight: worth lingering for.
-constexpr std::size_t kLingerAfterBatch = 4;
-}  // namespace
 
 void OutboxRelay::Run(std::stop_token stop) {
   RunReconnecting(stop, "outbox relay", [this](std::stop_token session_stop) { return RunConnected(session_stop); });
@@ -38,7 +35,7 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   // many batches) instead of one transaction per batch.
   std::vector<std::int64_t> unmarked;  // outbox ids
   auto mark_due = std::chrono::steady_clock::time_point::max();
-  std::size_t last_batch = 0;  // messages in the previous publish
+  AdaptiveLinger linger(options_.linger);
   auto mark = [&]() -> Status {
     if (unmarked.empty()) return Status::Ok();
     storage::Transaction tx(conn);
@@ -60,12 +57,10 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
     std::vector<storage::OutboxMessage> handed =
         handoff_.Take(static_cast<std::size_t>(options_.batch_size), std::min(next_sweep, mark_due), stop);
     if (handed.empty()) continue;
-    if (options_.linger.count() > 0 && last_batch >= kLingerAfterBatch &&
-        handed.size() < static_cast<std::size_t>(options_.batch_size)) {
-      // Under load (the last batch was not small), let what other threads are committing
-      // right now join this batch: one confirm for more messages, at the price of `linger` on
-      // the first one. A lone saga never waits.
-      const auto until = std::chrono::steady_clock::now() + options_.linger;
+    if (linger.Next().count() > 0 && handed.size() < static_cast<std::size_t>(options_.batch_size)) {
+      // Let what other threads are committing right now join this batch: one confirm for
+      // more messages.
+      const auto until = std::chrono::steady_clock::now() + linger.Next();
       while (handed.size() < static_cast<std::size_t>(options_.batch_size) && std::chrono::steady_clock::now() < until) {
         std::vector<storage::OutboxMessage> more =
             handoff_.Take(static_cast<std::size_t>(options_.batch_size) - handed.size(), until, stop);
@@ -73,7 +68,7 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
       }
     }
     SAGAFLOW_RETURN_IF_ERROR(Publish(broker, handed));
-    last_batch = handed.size();
+    linger.Record(handed.size());
     if (unmarked.empty()) mark_due = std::chrono::steady_clock::now() + options_.mark_interval;
     for (const storage::OutboxMessage& message : handed) unmarked.push_back(message.id);
     if (unmarked.size() >= static_cast<std::size_t>(options_.batch_size)) SAGAFLOW_RETURN_IF_ERROR(mark());

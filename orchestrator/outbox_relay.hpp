@@ -19,7 +19,7 @@
 // | sweep_interval      | how often to look for unsent rows nobody handed over      | 1s      |
 // | sweep_after         | how old an unsent row must be before a sweep takes it      | 2s      |
 // | mark_interval       | published rows are marked sent together this often         | 100ms   |
-// | linger_us           | under load, wait this long (µs) for more rows to join a batch | 1000  |
+// | linger              | under load, wait this long for more rows to join a batch   | 1ms     |
 // | confirm_timeout     | how long to wait for the broker's confirms                | 10s     |
 
 #include <chrono>
@@ -44,7 +44,7 @@ struct RelayOptions {
   std::chrono::milliseconds sweep_interval{1000};
   std::chrono::milliseconds sweep_after{2000};
   std::chrono::milliseconds mark_interval{100};
-  std::chrono::microseconds linger{1000};
+  std::chrono::milliseconds linger{1};  //!< see AdaptiveLinger
   std::chrono::milliseconds confirm_timeout{10'000};
 };
 

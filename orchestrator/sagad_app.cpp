@@ -48,7 +48,7 @@ RelayOptions RelayOptionsFrom(const Config& config) {
   options.sweep_interval = config.GetDuration("relay", "sweep_interval", options.sweep_interval);
   options.sweep_after = config.GetDuration("relay", "sweep_after", options.sweep_after);
   options.mark_interval = config.GetDuration("relay", "mark_interval", options.mark_interval);
-  options.linger = std::chrono::microseconds(config.GetInt("relay", "linger_us", options.linger.count()));
+  options.linger = config.GetDuration("relay", "linger", options.linger);
   options.confirm_timeout = config.GetDuration("relay", "confirm_timeout", options.confirm_timeout);
   return options;
 }
