@@ -36,6 +36,7 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   std::vector<std::int64_t> unmarked;  // outbox ids
   auto mark_due = std::chrono::steady_clock::time_point::max();
   AdaptiveLinger linger(options_.linger);
+  const auto batch_size = static_cast<std::size_t>(options_.batch_size);
   auto mark = [&]() -> Status {
     if (unmarked.empty()) return Status::Ok();
     storage::Transaction tx(conn);
@@ -54,24 +55,21 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
       SAGAFLOW_RETURN_IF_ERROR(Sweep(conn, broker));
       next_sweep = std::chrono::steady_clock::now() + options_.sweep_interval;
     }
-    std::vector<storage::OutboxMessage> handed =
-        handoff_.Take(static_cast<std::size_t>(options_.batch_size), std::min(next_sweep, mark_due), stop);
+    std::vector<storage::OutboxMessage> handed = handoff_.Take(batch_size, std::min(next_sweep, mark_due), stop);
     if (handed.empty()) continue;
-    if (linger.Next().count() > 0 && handed.size() < static_cast<std::size_t>(options_.batch_size)) {
-      // Let what other threads are committing right now join this batch: one confirm for
-      // more messages.
-      const auto until = std::chrono::steady_clock::now() + linger.Next();
-      while (handed.size() < static_cast<std::size_t>(options_.batch_size) && std::chrono::steady_clock::now() < until) {
-        std::vector<storage::OutboxMessage> more =
-            handoff_.Take(static_cast<std::size_t>(options_.batch_size) - handed.size(), until, stop);
-        for (storage::OutboxMessage& message : more) handed.push_back(std::move(message));
+    // Let what other threads are committing right now join this batch: one confirm for more
+    // messages (only under load, see AdaptiveLinger).
+    const auto until = std::chrono::steady_clock::now() + linger.Next();
+    while (handed.size() < batch_size && std::chrono::steady_clock::now() < until) {
+      for (storage::OutboxMessage& message : handoff_.Take(batch_size - handed.size(), until, stop)) {
+        handed.push_back(std::move(message));
       }
     }
     SAGAFLOW_RETURN_IF_ERROR(Publish(broker, handed));
     linger.Record(handed.size());
     if (unmarked.empty()) mark_due = std::chrono::steady_clock::now() + options_.mark_interval;
     for (const storage::OutboxMessage& message : handed) unmarked.push_back(message.id);
-    if (unmarked.size() >= static_cast<std::size_t>(options_.batch_size)) SAGAFLOW_RETURN_IF_ERROR(mark());
+    if (unmarked.size() >= batch_size) SAGAFLOW_RETURN_IF_ERROR(mark());
   }
   return mark();
 }
