@@ -67,6 +67,15 @@ double Config::GetDouble(std::string_view block, std::string_view key, double fa
   return value;
 }
 
+bool Config::GetBool(std::string_view block, std::string_view key, bool fallback) const {
+  const std::string raw = Raw(block, key);
+  if (raw.empty()) return fallback;
+  if (raw == "true" || raw == "1") return true;
+  if (raw == "false" || raw == "0") return false;
+  spdlog::warn("config {}.{}: '{}' is not true or false, using {}", block, key, raw, fallback);
+  return fallback;
+}
+
 std::chrono::milliseconds Config::GetDuration(std::string_view block, std::string_view key,
                                               std::chrono::milliseconds fallback) const {
   std::string raw = Raw(block, key);

@@ -34,6 +34,8 @@ class Config {
   std::string GetString(std::string_view block, std::string_view key, std::string_view fallback) const;
   std::int64_t GetInt(std::string_view block, std::string_view key, std::int64_t fallback) const;
   double GetDouble(std::string_view block, std::string_view key, double fallback) const;
+  //! true/false (JSON booleans, or the text "true", "false", "1", "0").
+  bool GetBool(std::string_view block, std::string_view key, bool fallback) const;
   std::chrono::milliseconds GetDuration(std::string_view block, std::string_view key,
                                         std::chrono::milliseconds fallback) const;
 

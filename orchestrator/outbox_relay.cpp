@@ -102,8 +102,10 @@ Status OutboxRelay::Publish(amqp::Connection& broker, const std::vector<storage:
     message.body = row.body;
     message.message_id = row.message_id;
     // Commands must reach a queue (topology guarantees one); domain events may have no
-    // subscriber yet, which is not an error.
-    message.mandatory = row.exchange == wire::kCommandsExchange;
+    // subscriber yet, which is not an error. Events are persistent: nothing else re-creates them.
+    const bool command = row.exchange == wire::kCommandsExchange;
+    message.mandatory = command;
+    message.persistent = !command || options_.persistent_commands;
     batch.push_back(std::move(message));
   }
   SAGAFLOW_RETURN_IF_ERROR(broker.PublishBatch(batch, options_.confirm_timeout));

@@ -50,6 +50,7 @@ RelayOptions RelayOptionsFrom(const Config& config) {
   options.mark_interval = config.GetDuration("relay", "mark_interval", options.mark_interval);
   options.linger = config.GetDuration("relay", "linger", options.linger);
   options.confirm_timeout = config.GetDuration("relay", "confirm_timeout", options.confirm_timeout);
+  options.persistent_commands = config.GetBool("amqp", "persistent_steps", options.persistent_commands);
   return options;
 }
 

@@ -84,6 +84,7 @@ int Run(const Config& config, const std::string& roles_arg) {
   base.prefetch = static_cast<std::uint16_t>(config.GetInt("workers", "prefetch", base.prefetch));
   base.batch_size = static_cast<std::size_t>(
       std::max<std::int64_t>(1, config.GetInt("workers", "batch_size", static_cast<std::int64_t>(base.batch_size))));
+  base.persistent_replies = config.GetBool("amqp", "persistent_steps", base.persistent_replies);
   if (const char* crash = std::getenv("SAGAFLOW_TESTPOINT_CRASH_AFTER_COMMIT")) base.crash_after_commit_step = crash;
   if (base.pg_url.empty() || base.amqp_url.empty()) {
     spdlog::error("postgres.url and amqp.url are required (or SAGAFLOW_POSTGRES_URL / SAGAFLOW_AMQP_URL)");

@@ -81,6 +81,7 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
     amqp::OutgoingMessage reply_message;
     reply_message.exchange = std::string(wire::kRepliesExchange);
     reply_message.routing_key = std::string(wire::kReplyRoutingKey);
+    reply_message.persistent = options_.persistent_replies;
     if (batch_replies.size() == 1) {
       reply_message.body = wire::EncodeReply(batch_replies.front());
       reply_message.message_id = batch_replies.front().message_id;

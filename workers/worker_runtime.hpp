@@ -33,6 +33,10 @@ struct RoleWorkerOptions {
   std::uint16_t prefetch = 64;
   //! Commands taken off the queue and committed together (at most; whatever has arrived).
   std::size_t batch_size = 32;
+  //! Publish replies as persistent messages (config amqp.persistent_steps). Off: a reply a
+  //! broker restart drops is recovered by the engine's step timer, whose resend finds the
+  //! stored reply here.
+  bool persistent_replies = false;
   //! Test hook (env SAGAFLOW_TESTPOINT_CRASH_AFTER_COMMIT=<step>): exit the process after
   //! committing that step's effect but before publishing the reply, as a crash would.
   std::string crash_after_commit_step;

@@ -106,6 +106,7 @@ TEST(AmqpConnectionTest, PublishedBatchIsConsumedInOrder) {
   for (int i = 0; i < kCount; ++i) {
     batch.push_back(
         Message(topology, R"({"n":)" + std::to_string(i) + "}", "id-" + std::to_string(i)));
+    batch.back().persistent = i % 2 == 0;
   }
   const Status published = publisher->PublishBatch(batch, kConfirmTimeout);
   ASSERT_TRUE(published.ok()) << published.ToString();
@@ -121,6 +122,7 @@ TEST(AmqpConnectionTest, PublishedBatchIsConsumedInOrder) {
     EXPECT_EQ(delivery->exchange, topology.exchange);
     EXPECT_EQ(delivery->routing_key, "key");
     EXPECT_FALSE(delivery->redelivered);
+    EXPECT_EQ(delivery->persistent, batch[i].persistent) << "message " << i;
     ASSERT_TRUE(consumer->Ack(delivery->delivery_tag).ok());
   }
   auto rest = consumer->Consume(milliseconds{200});
@@ -145,6 +147,20 @@ TEST(AmqpConnectionTest, SecondBatchOnSameConnectionIsConfirmed) {
   auto purged = publisher->PurgeQueue(topology.queue);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
   EXPECT_EQ(*purged, 60u);
+}
+
+TEST(AmqpConnectionTest, DeletedQueueIsGoneWithItsMessages) {
+  SKIP_WITHOUT_BROKER();
+  const Topology topology;
+  auto publisher = OpenOrDie("test-publisher");
+  ASSERT_NE(publisher, nullptr);
+  Declare(*publisher, topology);
+  ASSERT_TRUE(publisher->EnableConfirms().ok());
+  ASSERT_TRUE(publisher->PublishBatch({Message(topology, "x", "only")}, kConfirmTimeout).ok());
+  ASSERT_TRUE(publisher->DeleteQueue(topology.queue).ok());
+  auto purged = publisher->PurgeQueue(topology.queue);
+  EXPECT_EQ(purged.status().code(), StatusCode::kNotFound) << purged.status().ToString();
+  EXPECT_TRUE(publisher->DeleteQueue(topology.queue).ok()) << "a missing queue is OK";
 }
 
 TEST(AmqpConnectionTest, UnackedMessageIsRedeliveredAfterReconnect) {

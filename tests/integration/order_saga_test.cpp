@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <tuple>
 
 #include "common/crypto.hpp"
 #include "common/http/http_client.hpp"
@@ -293,6 +294,28 @@ TEST_F(OrderSagaTest, UnansweredStepIsResentAfterTheTimeoutAndAppliedOnce) {
   EXPECT_EQ(Stock("tea", "available"), 8);
 }
 
+TEST_F(OrderSagaTest, CommandTheBrokerDroppedIsSentAgainByTheStepTimer) {
+  cluster_->SetEnv("SAGAFLOW_ENGINE_STEP_TIMEOUT", "500ms");
+  cluster_->StartChannel();
+  cluster_->StartSagad();  // no worker yet: the first command waits in the inventory queue
+  const std::string saga_id = Place("dropped-1", SagaCluster::OrderBody("tea", 1));
+  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE sent_at IS NOT NULL").GetInt(0, 0) >= 1;
+  }));
+  // Commands are transient: a broker restart drops them. Purging the queue does the same.
+  auto broker = amqp::Connection::Open(cluster_->amqp_url(), "test drop command");
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+  auto purged = broker.value()->PurgeQueue(wire::WorkerQueueName("inventory"));
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  ASSERT_EQ(purged.value(), 1u);
+
+  cluster_->StartWorker();
+  PayShipReceive(saga_id);
+  auto events = cluster_->HistoryEvents(saga_id);
+  EXPECT_GE(std::count(events.begin(), events.end(), "step.resent"), 1);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "catalog.price.succeeded"), 1);
+}
+
 TEST_F(OrderSagaTest, WorkerCrashAfterCommitBeforeReplyAppliesTheStepOnce) {
   cluster_->StartChannel();
   cluster_->StartSagad();
@@ -388,6 +411,59 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
 
 // A worker answers the commands of one batch with one message; sagad applies every reply in
 // it, to whichever saga each belongs.
+//! Runs one order to awaiting_payment and reports whether the first command, the first reply
+//! and the first domain event were persistent, read from queues of the test's own bound next
+//! to the real ones.
+struct Persistence {
+  bool command = false;
+  bool reply = false;
+  bool event = false;
+};
+Persistence PersistenceOfOneOrder(SagaCluster& cluster) {
+  Persistence seen;
+  auto spy = amqp::Connection::Open(cluster.amqp_url(), "test persistence spy");
+  EXPECT_TRUE(spy.ok()) << spy.status().ToString();
+  if (!spy.ok()) return seen;
+  const std::vector<std::tuple<std::string, std::string_view, std::string, bool*>> spies = {
+      {"sagaflow.test.spy.commands", wire::kCommandsExchange, "catalog.price", &seen.command},
+      {"sagaflow.test.spy.replies", wire::kRepliesExchange, std::string(wire::kReplyRoutingKey), &seen.reply},
+      {"sagaflow.test.spy.events", wire::kEventsExchange, "order.created", &seen.event}};
+  for (const auto& [queue, exchange, key, flag] : spies) {
+    EXPECT_TRUE(spy.value()->DeclareQueue(queue).ok());
+    EXPECT_TRUE(spy.value()->BindQueue(queue, std::string(exchange), key).ok());
+    EXPECT_TRUE(spy.value()->PurgeQueue(queue).ok());
+  }
+  cluster.StartAll();
+  HttpAnswer placed = cluster.PlaceOrder(NewUuid(), SagaCluster::OrderBody("tea", 1));
+  EXPECT_TRUE(cluster.WaitForState(StringOr(placed.body, "saga_id"), "awaiting_payment")) << cluster.Logs();
+  for (const auto& [queue, exchange, key, flag] : spies) {
+    auto reader = amqp::Connection::Open(cluster.amqp_url(), "test persistence reader");
+    EXPECT_TRUE(reader.ok() && reader.value()->StartConsuming(queue, 1).ok()) << queue;
+    if (!reader.ok()) continue;
+    auto delivery = reader.value()->Consume(seconds(10));
+    EXPECT_TRUE(delivery.ok() && delivery->has_value()) << "nothing on " << queue;
+    if (delivery.ok() && delivery->has_value()) *flag = (*delivery)->persistent;
+  }
+  // Bound queues nobody reads would collect a copy of every later test's messages.
+  for (const auto& [queue, exchange, key, flag] : spies) EXPECT_TRUE(spy.value()->DeleteQueue(queue).ok());
+  return seen;
+}
+
+TEST_F(OrderSagaTest, CommandsAndRepliesAreTransientDomainEventsPersistent) {
+  const Persistence seen = PersistenceOfOneOrder(*cluster_);
+  EXPECT_FALSE(seen.command);
+  EXPECT_FALSE(seen.reply);
+  EXPECT_TRUE(seen.event);
+}
+
+TEST_F(OrderSagaTest, PersistentStepsSettingMakesCommandsAndRepliesPersistent) {
+  cluster_->SetEnv("SAGAFLOW_AMQP_PERSISTENT_STEPS", "true");
+  const Persistence seen = PersistenceOfOneOrder(*cluster_);
+  EXPECT_TRUE(seen.command);
+  EXPECT_TRUE(seen.reply);
+  EXPECT_TRUE(seen.event);
+}
+
 TEST_F(OrderSagaTest, ReplyPackAnsweringSeveralSagasAppliesEachReply) {
   cluster_->StartSagad();  // no workers: the test plays the catalog worker
   const std::string first = Place("pack-1", SagaCluster::OrderBody("tea", 1));

@@ -116,6 +116,25 @@ TEST(ConfigTest, GetDoubleWithNonNumberFallsBack) {
   EXPECT_DOUBLE_EQ(SampleConfig().GetDouble("utblock", "not_a_number", 1.5), 1.5);
 }
 
+TEST(ConfigTest, FromJsonReadsBooleans) {
+  EXPECT_TRUE(SampleConfig().GetBool("utblock", "enabled", false));
+  EXPECT_TRUE(SampleConfig().GetBool("utblock", "missing", true));
+  EXPECT_FALSE(SampleConfig().GetBool("utblock", "missing", false));
+}
+
+TEST(ConfigTest, GetBoolReadsTextAndFallsBackOnAnythingElse) {
+  {
+    ScopedEnv on("SAGAFLOW_UTBLOCK_ENABLED", "false");
+    EXPECT_FALSE(SampleConfig().GetBool("utblock", "enabled", true));
+  }
+  {
+    ScopedEnv on("SAGAFLOW_UTBLOCK_ENABLED", "0");
+    EXPECT_FALSE(SampleConfig().GetBool("utblock", "enabled", true));
+  }
+  EXPECT_FALSE(SampleConfig().GetBool("utblock", "not_a_number", false));
+  EXPECT_TRUE(SampleConfig().GetBool("utblock", "not_a_number", true));
+}
+
 TEST(ConfigTest, GetDurationWithBadValueFallsBack) {
   EXPECT_EQ(SampleConfig().GetDuration("utblock", "bad_duration", milliseconds(9)), milliseconds(9));
 }

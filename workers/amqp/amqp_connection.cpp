@@ -209,6 +209,15 @@ Result<std::uint32_t> Connection::PurgeQueue(const std::string& queue) {
   return ok->message_count;
 }
 
+Status Connection::DeleteQueue(const std::string& queue) {
+  const std::string op = "DeleteQueue '" + queue + "'";
+  SAGAFLOW_RETURN_IF_ERROR(CheckUsable(op));
+  const amqp_queue_delete_ok_t* ok = amqp_queue_delete(state_, kChannel, Bytes(queue), /*if_unused=*/0, /*if_empty=*/0);
+  SAGAFLOW_RETURN_IF_ERROR(CheckReply(amqp_get_rpc_reply(state_), op));
+  if (ok == nullptr) return MarkBroken(Status::Transient(op + ": no queue.delete-ok"));
+  return Status::Ok();
+}
+
 Status Connection::EnableConfirms() {
   const std::string op = "EnableConfirms";
   SAGAFLOW_RETURN_IF_ERROR(CheckUsable(op));
@@ -389,6 +398,9 @@ Result<std::optional<Delivery>> Connection::Consume(milliseconds timeout) {
       delivery.body = String(envelope.message.body);
       if (envelope.message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
         delivery.message_id = String(envelope.message.properties.message_id);
+      }
+      if (envelope.message.properties._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) {
+        delivery.persistent = envelope.message.properties.delivery_mode == AMQP_DELIVERY_PERSISTENT;
       }
       delivery.redelivered = envelope.redelivered != 0;
       amqp_destroy_envelope(&envelope);

@@ -40,6 +40,7 @@ struct Delivery {
   std::string body;
   std::string message_id;    //!< empty when the publisher set none
   bool redelivered = false;  //!< the broker delivered it before and it was not acked
+  bool persistent = false;   //!< published with delivery-mode 2
 };
 
 // Tuning for Connection::Open.
@@ -96,6 +97,8 @@ class Connection {
                                  const std::string& routing_key);
   //! Removes the queue's ready messages; returns how many were removed.
   [[nodiscard]] Result<std::uint32_t> PurgeQueue(const std::string& queue);
+  //! Deletes the queue with its messages and bindings (a missing queue is OK).
+  [[nodiscard]] Status DeleteQueue(const std::string& queue);
 
   //! Puts the channel in confirm mode (confirm.select); required before PublishBatch.
   [[nodiscard]] Status EnableConfirms();
