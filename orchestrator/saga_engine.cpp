@@ -31,8 +31,20 @@ struct TouchedSagas {
   std::vector<SagaRecord> written;
   std::vector<std::string> read;
   std::vector<storage::OutboxMessage> outbox;  //!< ids filled in when the inserts ran
+  //! Sagas whose step timer row this transaction deleted (it fired).
+  std::vector<std::string> step_timer_deleted;
 };
 thread_local TouchedSagas* t_touched = nullptr;
+
+//! Whether `saga` (as loaded, before this transition) certainly has its step timer row.
+bool StepTimerInPlace(const SagaRecord& saga) {
+  // Invariant: a running saga with a pending step has its step timer row. Every dispatch
+  // arms it if absent; only a firing (FireDueTimer) and a stuck saga's parking remove it.
+  if (!saga.pending || saga.status != workflows::SagaStatusName(SagaStatus::kRunning)) return false;
+  if (t_touched == nullptr) return false;
+  const auto& deleted = t_touched->step_timer_deleted;
+  return std::find(deleted.begin(), deleted.end(), saga.id) == deleted.end();
+}
 
 bool IsMachineFailure(const Status& status) {
   return status.IsPermanent() && status.message().rfind(kMachineFailure, 0) == 0;
@@ -203,7 +215,7 @@ storage::HistoryEntry SagaEngine::NextVersion(SagaRecord& saga, std::string even
   return entry;
 }
 
-void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga) {
+void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, bool arm_step_timer) {
   const storage::PendingStep& pending = *saga.pending;
   wire::Command command;
   command.command_id = pending.command_id;
@@ -216,12 +228,14 @@ void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga) {
                                          saga.id, wire::EncodeCommand(command)});
   // Lazy: a saga keeps its step timer row while it has work in flight; an earlier one stays
   // (it fires first and is moved to this attempt's deadline then, see FireStepTimer).
-  storage::TimerRepository(conn).Arm(saga.id, std::string(kStepTimer), options_.step_timeout);
+  if (arm_step_timer) storage::TimerRepository(conn).Arm(saga.id, std::string(kStepTimer), options_.step_timeout);
 }
 
 Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const SagaEvent& event,
                                      const Transition& transition, bool answers_pending_step) {
   storage::TimerRepository timers(conn);
+  // Answering one step and sending the next (most transitions) needs no timer write.
+  const bool step_timer_in_place = StepTimerInPlace(saga);
   const std::string from = saga.state;
   saga.state = transition.to;
   saga.status = std::string(workflows::SagaStatusName(transition.status));
@@ -239,7 +253,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   WriteSaga(conn, saga, entry);
   // An answered step leaves its timer: it fires, finds nothing pending, and is gone. Cheaper
   // than deleting it at every answer and writing it again at the next dispatch.
-  if (new_step) SendPendingStep(conn, saga);
+  if (new_step) SendPendingStep(conn, saga, /*arm_step_timer=*/!step_timer_in_place);
   for (const std::string& name : transition.cancel_timers) {
     timers.Cancel(saga.id, std::string(kWorkflowTimerPrefix) + name);
   }
@@ -426,7 +440,7 @@ Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string
                         json::object{{"step", pending.step}, {"attempt", pending.attempt}, {"reason", reason}}));
   spdlog::warn("saga={} re-sending step {} (attempt {}/{}): {}", saga.id, pending.step, pending.attempt,
                options_.max_attempts, reason);
-  SendPendingStep(conn, saga);
+  SendPendingStep(conn, saga, /*arm_step_timer=*/!StepTimerInPlace(saga));
   return Status::Ok();
 }
 
@@ -561,7 +575,10 @@ Result<bool> SagaEngine::FireDueTimer() {
     fired = true;
     Count(metrics_.timers_fired);
     timers.Delete(timer);
-    if (timer.name == kStepTimer) return FireStepTimer(conn, saga.value(), timer.payload);
+    if (timer.name == kStepTimer) {
+      t_touched->step_timer_deleted.push_back(saga->id);
+      return FireStepTimer(conn, saga.value(), timer.payload);
+    }
     json::object payload = timer.payload;  // the event is "timer.<name>"; the payload names it too
     payload["timer"] = timer.name.substr(kWorkflowTimerPrefix.size());
     Status applied = ApplyLocked(conn, saga.value(), SagaEvent{timer.name, std::move(payload)}, false);
@@ -606,7 +623,7 @@ Result<SagaRecord> SagaEngine::RetryPendingStep(const std::string& saga_id) {
     saga->pending->sent_at_ms = NowMs();
     WriteSaga(conn, saga.value(),
               NextVersion(saga.value(), "operator.retry", saga->state, json::object{{"step", saga->pending->step}}));
-    SendPendingStep(conn, saga.value());
+    SendPendingStep(conn, saga.value(), /*arm_step_timer=*/true);  // a stuck saga's timer was cancelled
     result = std::move(saga.value());
     return Status::Ok();
   });

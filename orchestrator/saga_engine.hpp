@@ -126,8 +126,9 @@ class SagaEngine {
   //! A child saga ended: feeds "<type>.<status>" with its context to the parent.
   Status NotifyParent(storage::PgConnection& conn, const storage::SagaRecord& child);
   //! Queues the pending step's command (attempt = pending.attempt, sent_at_ms set by the
-  //! caller before writing the row) and makes sure the saga has a step timer.
-  void SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga);
+  //! caller before writing the row); with `arm_step_timer`, makes sure the saga has a step
+  //! timer (a no-op insert when it has one already, so callers skip it when they know).
+  void SendPendingStep(storage::PgConnection& conn, const storage::SagaRecord& saga, bool arm_step_timer);
   //! Bumps the version and returns its history entry, for WriteSaga. Every change to a saga
   //! goes through here.
   static storage::HistoryEntry NextVersion(storage::SagaRecord& saga, std::string event, std::string from_state,

@@ -21,7 +21,9 @@ using workflows::Transition;
 
 //! working --toy.step.succeeded--> done (or --> waiting, a running state with no step, when
 //! the result says {"wait": 1}; "signal.go" ends the wait); "signal.boom", "timer.boom" and
-//! a reply with {"explode": true} throw after scribbling on the context.
+//! a reply with {"explode": true} throw after scribbling on the context. working
+//! --toy.step.failed--> undoing, which sends "toy.undo" (a compensation), unless the failure's
+//! code is "no_way_back": then there is no transition and the saga is parked as stuck.
 class ToyWorkflow final : public workflows::SagaWorkflow {
  public:
   std::string_view type() const override { return "toy"; }
@@ -46,6 +48,14 @@ class ToyWorkflow final : public workflows::SagaWorkflow {
       t.from = std::string(state);
       t.to = wait ? "waiting" : "done";
       t.status = wait ? SagaStatus::kRunning : SagaStatus::kCompleted;
+      return t;
+    }
+    if (state == "working" && event.name == "toy.step.failed" && StringOr(event.payload, "code") != "no_way_back") {
+      Transition t;
+      t.from = std::string(state);
+      t.to = "undoing";
+      t.status = SagaStatus::kRunning;
+      t.step = workflows::StepDispatch{"toy.undo", {}};
       return t;
     }
     if (state == "waiting" && event.name == "signal.go") {
@@ -222,6 +232,53 @@ TEST_F(SagaEngineTest, StepTimerFiringBeforeThePendingStepIsDueMovesToItsDeadlin
   EXPECT_EQ(view.saga.pending->attempt, 2);
   EXPECT_EQ(view.history.back().event, "step.resent");
   EXPECT_EQ(cluster_->Query("SELECT count(*) FROM sagaflow.outbox WHERE routing_key = 'toy.step'").GetInt(0, 0), 2);
+}
+
+//! How many step timer rows the saga has (0 or 1).
+std::int64_t StepTimers(SagaCluster& cluster, const std::string& saga_id) {
+  return cluster.Query("SELECT count(*) FROM sagaflow.timers WHERE saga_id = $1 AND name = 'step'", {saga_id})
+      .GetInt(0, 0);
+}
+
+// A dispatch right after an answer skips arming the step timer (the row is there already);
+// these are the paths where the row is NOT there and the next step must arm it.
+TEST_F(SagaEngineTest, CompensationSentWhenTheStepTimerGaveUpHasAStepTimerOfItsOwn) {
+  orchestrator::EngineOptions one_attempt;
+  one_attempt.max_attempts = 1;
+  orchestrator::SagaEngine engine(*pool_, registry_, one_attempt);
+  cluster_->Query("UPDATE sagaflow.sagas SET pending_sent_at_ms = pending_sent_at_ms - 60000 WHERE id = $1",
+                  {saga_.id});
+  MakeStepTimerDue(*cluster_, saga_.id);
+  auto fired = engine.FireDueTimer();  // deletes the timer row, gives up on toy.step, sends toy.undo
+  ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+  ASSERT_TRUE(fired.value());
+  const orchestrator::SagaView view = View();
+  ASSERT_EQ(view.saga.state, "undoing");
+  ASSERT_EQ(view.saga.pending->step, "toy.undo");
+  EXPECT_EQ(StepTimers(*cluster_, saga_.id), 1) << "toy.undo would never be re-sent";
+}
+
+TEST_F(SagaEngineTest, StuckSagaRetriedByAnOperatorHasAStepTimerAgain) {
+  wire::Reply refusal = ReplyToPending({});
+  refusal.outcome = wire::Outcome::kFailed;
+  refusal.error_code = "no_way_back";
+  ASSERT_TRUE(engine_->HandleReply(refusal).ok());
+  ASSERT_EQ(View().saga.status, "stuck");
+  ASSERT_EQ(StepTimers(*cluster_, saga_.id), 0) << "a parked saga waits for an operator, not a timer";
+  auto retried = engine_->RetryPendingStep(saga_.id);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(retried->status, "running");
+  EXPECT_EQ(StepTimers(*cluster_, saga_.id), 1);
+}
+
+TEST_F(SagaEngineTest, StepSentRightAfterAnsweringOneKeepsTheOneStepTimer) {
+  wire::Reply refusal = ReplyToPending({});
+  refusal.outcome = wire::Outcome::kFailed;
+  refusal.error_code = "out_of_stock";
+  ASSERT_TRUE(engine_->HandleReply(refusal).ok());
+  const orchestrator::SagaView view = View();
+  ASSERT_EQ(view.saga.pending->step, "toy.undo");
+  EXPECT_EQ(StepTimers(*cluster_, saga_.id), 1);
 }
 
 }  // namespace
