@@ -27,6 +27,7 @@ std::string EncodeCommand(const Command& command) {
   out["step"] = command.step;
   out["attempt"] = command.attempt;
   out["payload"] = command.payload;
+  if (command.sent_at_ms != 0) out["sent_at_ms"] = command.sent_at_ms;
   return json::serialize(out);
 }
 
@@ -50,6 +51,7 @@ Result<Command> DecodeCommand(std::string_view text) {
   command.saga_type = StringOr(obj, "saga_type");
   command.attempt = static_cast<int>(IntOr(obj, "attempt", 1));
   if (const json::object* payload = ObjectOrNull(obj, "payload")) command.payload = *payload;
+  command.sent_at_ms = IntOr(obj, "sent_at_ms", 0);
   return command;
 }
 

@@ -3,6 +3,7 @@
 // replies (workers → sagad), with the names of the exchanges and queues that carry them.
 // Plain values; codecs are pure functions.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 #include <string_view>
@@ -35,6 +36,9 @@ struct Command {
   std::string step;
   int attempt = 1;
   json::object payload;
+  //! When the engine sent this attempt (ms since the epoch; 0: unknown). Workers record it
+  //! next to when they started it: the dispatch latency.
+  std::int64_t sent_at_ms = 0;
 };
 
 enum class Outcome {

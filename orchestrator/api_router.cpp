@@ -221,6 +221,7 @@ HttpResponse ApiRouter::Metrics(const HttpRequest& request) {
       {"sagaflow_timers_fired_total", &m.timers_fired},
       {"sagaflow_reply_messages_total", &m.reply_messages},
       {"sagaflow_replies_received_total", &m.replies_received},
+      {"sagaflow_outbox_published_total", &m.outbox_published},
   };
   for (const auto& [name, counter] : counters) {
     text.Family(name, "counter", "Counted by this sagad since it started.");

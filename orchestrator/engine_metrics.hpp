@@ -18,6 +18,7 @@ struct EngineMetrics {
   std::atomic<std::uint64_t> timers_fired{0};
   std::atomic<std::uint64_t> reply_messages{0};      //!< AMQP messages consumed from saga.replies
   std::atomic<std::uint64_t> replies_received{0};    //!< replies they carried (a worker packs a batch's)
+  std::atomic<std::uint64_t> outbox_published{0};    //!< commands and domain events the relay published
 };
 
 //! Adds one to a counter.

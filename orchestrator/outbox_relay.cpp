@@ -21,7 +21,7 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   auto pg = storage::PgConnection::Connect(pg_url_);
   if (!pg.ok()) return pg.status();
   storage::PgConnection& conn = *pg.value();
-  // A lost "sent" mark only means publishing again; not worth waiting for a WAL flush.
+  // A lost delete only means publishing again; not worth waiting for a WAL flush.
   SAGAFLOW_RETURN_IF_ERROR(conn.ExecScript("SET synchronous_commit = off"));
   auto amqp = amqp::Connection::Open(amqp_url_, "sagad outbox relay");
   if (!amqp.ok()) return amqp.status();
@@ -31,31 +31,31 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   spdlog::info("outbox relay connected");
 
   auto next_sweep = std::chrono::steady_clock::now();
-  // Published but not yet marked sent: marked together every `mark_interval` (one UPDATE for
+  // Published but not yet deleted: deleted together every `delete_interval` (one DELETE for
   // many batches) instead of one transaction per batch.
-  std::vector<std::int64_t> unmarked;  // outbox ids
-  auto mark_due = std::chrono::steady_clock::time_point::max();
+  std::vector<std::int64_t> published;  // outbox ids
+  auto delete_due = std::chrono::steady_clock::time_point::max();
   AdaptiveLinger linger(options_.linger);
   const auto batch_size = static_cast<std::size_t>(options_.batch_size);
-  auto mark = [&]() -> Status {
-    if (unmarked.empty()) return Status::Ok();
+  auto delete_published = [&]() -> Status {
+    if (published.empty()) return Status::Ok();
     storage::Transaction tx(conn);
     SAGAFLOW_RETURN_IF_ERROR(tx.status());
-    storage::OutboxRepository(conn).MarkSent(unmarked);
+    storage::OutboxRepository(conn).DeletePublished(published);
     SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
-    unmarked.clear();
-    mark_due = std::chrono::steady_clock::time_point::max();
+    published.clear();
+    delete_due = std::chrono::steady_clock::time_point::max();
     return Status::Ok();
   };
   while (!stop.stop_requested()) {
     auto now = std::chrono::steady_clock::now();
-    if (now >= mark_due) SAGAFLOW_RETURN_IF_ERROR(mark());
+    if (now >= delete_due) SAGAFLOW_RETURN_IF_ERROR(delete_published());
     if (now >= next_sweep) {
-      SAGAFLOW_RETURN_IF_ERROR(mark());  // what this relay published is not the sweep's
+      SAGAFLOW_RETURN_IF_ERROR(delete_published());  // what this relay published is not the sweep's
       SAGAFLOW_RETURN_IF_ERROR(Sweep(conn, broker));
       next_sweep = std::chrono::steady_clock::now() + options_.sweep_interval;
     }
-    std::vector<storage::OutboxMessage> handed = handoff_.Take(batch_size, std::min(next_sweep, mark_due), stop);
+    std::vector<storage::OutboxMessage> handed = handoff_.Take(batch_size, std::min(next_sweep, delete_due), stop);
     if (handed.empty()) continue;
     // Let what other threads are committing right now join this batch: one confirm for more
     // messages (only under load, see AdaptiveLinger).
@@ -67,11 +67,11 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
     }
     SAGAFLOW_RETURN_IF_ERROR(Publish(broker, handed));
     linger.Record(handed.size());
-    if (unmarked.empty()) mark_due = std::chrono::steady_clock::now() + options_.mark_interval;
-    for (const storage::OutboxMessage& message : handed) unmarked.push_back(message.id);
-    if (unmarked.size() >= batch_size) SAGAFLOW_RETURN_IF_ERROR(mark());
+    if (published.empty()) delete_due = std::chrono::steady_clock::now() + options_.delete_interval;
+    for (const storage::OutboxMessage& message : handed) published.push_back(message.id);
+    if (published.size() >= batch_size) SAGAFLOW_RETURN_IF_ERROR(delete_published());
   }
-  return mark();
+  return delete_published();
 }
 
 Status OutboxRelay::Sweep(storage::PgConnection& conn, amqp::Connection& broker) {
@@ -85,7 +85,7 @@ Status OutboxRelay::Sweep(storage::PgConnection& conn, amqp::Connection& broker)
       SAGAFLOW_RETURN_IF_ERROR(Publish(broker, claimed.value()));
       std::vector<std::int64_t> ids;
       for (const storage::OutboxMessage& message : claimed.value()) ids.push_back(message.id);
-      storage::OutboxRepository(conn).MarkSent(ids);  // goes out with the commit
+      storage::OutboxRepository(conn).DeletePublished(ids);  // goes out with the commit
     }
     SAGAFLOW_RETURN_IF_ERROR(tx.Commit());
     if (claimed->size() < static_cast<std::size_t>(options_.batch_size)) return Status::Ok();
@@ -109,6 +109,7 @@ Status OutboxRelay::Publish(amqp::Connection& broker, const std::vector<storage:
     batch.push_back(std::move(message));
   }
   SAGAFLOW_RETURN_IF_ERROR(broker.PublishBatch(batch, options_.confirm_timeout));
+  metrics_.outbox_published.fetch_add(batch.size(), std::memory_order_relaxed);
   spdlog::debug("outbox relay published {} messages", batch.size());
   return Status::Ok();
 }

@@ -2,13 +2,13 @@
 // Publishes outbox rows to RabbitMQ, two ways:
 //  - handed over: the thread that committed rows hands them over in memory (OutboxHandoff);
 //    the relay publishes them as one batch, waits for the broker's confirms and marks them
-//    sent. No polling, no NOTIFY: a new row goes out as soon as its transaction commits.
+//    deleted. No polling, no NOTIFY: a new row goes out as soon as its transaction commits.
 //  - swept: every `sweep_interval` (and when it connects) the relay claims unsent rows older
 //    than `sweep_after` (FOR UPDATE SKIP LOCKED, so relays in several sagad share them):
 //    rows a crash left between commit and publish, rows a full handoff refused, rows written
 //    by another process. They go out the same way.
-// Marking sent is batched (every `mark_interval`) and not durable on its own
-// (synchronous_commit off): a row whose mark a crash lost is published again by a sweep, as
+// Deleting published rows is batched (every `delete_interval`) and not durable on its own
+// (synchronous_commit off): a row whose delete a crash lost is published again by a sweep, as
 // is a row a sweep claims while its handoff is in flight.
 // Consumers deduplicate on the message id (at-least-once delivery).
 // Domain events are persistent messages. Step commands are transient unless
@@ -23,7 +23,7 @@
 // | batch_size          | messages published per batch (and per confirm)            | 256     |
 // | sweep_interval      | how often to look for unsent rows nobody handed over      | 1s      |
 // | sweep_after         | how old an unsent row must be before a sweep takes it      | 2s      |
-// | mark_interval       | published rows are marked sent together this often         | 100ms   |
+// | delete_interval     | published rows are deleted together this often             | 100ms   |
 // | linger              | under load, wait this long for more rows to join a batch   | 1ms     |
 // | confirm_timeout     | how long to wait for the broker's confirms                | 10s     |
 
@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "common/status.hpp"
+#include "orchestrator/engine_metrics.hpp"
 #include "orchestrator/outbox_handoff.hpp"
 
 namespace sagaflow::amqp {
@@ -48,7 +49,7 @@ struct RelayOptions {
   int batch_size = 256;
   std::chrono::milliseconds sweep_interval{1000};
   std::chrono::milliseconds sweep_after{2000};
-  std::chrono::milliseconds mark_interval{100};
+  std::chrono::milliseconds delete_interval{100};
   std::chrono::milliseconds linger{1};  //!< see AdaptiveLinger
   std::chrono::milliseconds confirm_timeout{10'000};
   bool persistent_commands = false;
@@ -56,8 +57,14 @@ struct RelayOptions {
 
 class OutboxRelay {
  public:
-  OutboxRelay(std::string pg_url, std::string amqp_url, OutboxHandoff& handoff, RelayOptions options)
-      : pg_url_(std::move(pg_url)), amqp_url_(std::move(amqp_url)), handoff_(handoff), options_(options) {}
+  //! Counts what it publishes in `metrics.outbox_published`.
+  OutboxRelay(std::string pg_url, std::string amqp_url, OutboxHandoff& handoff, RelayOptions options,
+              EngineMetrics& metrics)
+      : pg_url_(std::move(pg_url)),
+        amqp_url_(std::move(amqp_url)),
+        handoff_(handoff),
+        options_(options),
+        metrics_(metrics) {}
   //! Publishes until `stop` is requested, reconnecting after failures with a backoff.
   void Run(std::stop_token stop);
 
@@ -73,6 +80,7 @@ class OutboxRelay {
   const std::string amqp_url_;
   OutboxHandoff& handoff_;
   const RelayOptions options_;
+  EngineMetrics& metrics_;
 };
 
 }  // namespace sagaflow::orchestrator

@@ -224,6 +224,7 @@ void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, boo
   command.step = pending.step;
   command.attempt = pending.attempt;
   command.payload = pending.payload;
+  command.sent_at_ms = pending.sent_at_ms;
   WriteOutbox(conn, storage::OutboxMessage{0, command.command_id, std::string(wire::kCommandsExchange), command.step,
                                          saga.id, wire::EncodeCommand(command)});
   // Lazy: a saga keeps its step timer row while it has work in flight; an earlier one stays

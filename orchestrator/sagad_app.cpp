@@ -47,7 +47,7 @@ RelayOptions RelayOptionsFrom(const Config& config) {
   options.batch_size = static_cast<int>(config.GetInt("relay", "batch_size", options.batch_size));
   options.sweep_interval = config.GetDuration("relay", "sweep_interval", options.sweep_interval);
   options.sweep_after = config.GetDuration("relay", "sweep_after", options.sweep_after);
-  options.mark_interval = config.GetDuration("relay", "mark_interval", options.mark_interval);
+  options.delete_interval = config.GetDuration("relay", "delete_interval", options.delete_interval);
   options.linger = config.GetDuration("relay", "linger", options.linger);
   options.confirm_timeout = config.GetDuration("relay", "confirm_timeout", options.confirm_timeout);
   options.persistent_commands = config.GetBool("amqp", "persistent_steps", options.persistent_commands);
@@ -114,7 +114,7 @@ int Serve(const Config& config) {
   std::cout << "listening on " << address << ":" << server.port() << std::endl;
   spdlog::info("sagad serving HTTP on {}:{}", address, server.port());
 
-  OutboxRelay relay(pg_url, amqp_url, handoff, RelayOptionsFrom(config));
+  OutboxRelay relay(pg_url, amqp_url, handoff, RelayOptionsFrom(config), engine.mutable_metrics());
   ReplyConsumer consumer(engine, amqp_url, static_cast<std::uint16_t>(config.GetInt("replies", "prefetch", 64)),
                          static_cast<std::size_t>(std::max<std::int64_t>(1, config.GetInt("replies", "batch_size", 64))));
   // Several consumers apply replies in parallel; the saga row lock keeps each saga serial.

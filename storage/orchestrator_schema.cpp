@@ -105,6 +105,14 @@ ALTER TABLE sagaflow.timers DROP CONSTRAINT timers_saga_id_fkey;
 -- Not indexed, so saga updates stay HOT. NULL: unknown (the step was sent before this).
 ALTER TABLE sagaflow.sagas ADD COLUMN pending_sent_at_ms bigint;
 )sql"},
+          {5, "outbox rows are deleted once published", R"sql(
+-- The relay deletes a row once the broker has confirmed it, instead of marking it sent:
+-- the outbox no longer grows without end, and every row in it is unsent, so the sweep needs
+-- no partial index (whose predicate column made each mark a non-HOT update).
+DELETE FROM sagaflow.outbox WHERE sent_at IS NOT NULL;
+DROP INDEX sagaflow.outbox_unsent;
+ALTER TABLE sagaflow.outbox DROP COLUMN sent_at;
+)sql"},
       }};
   return kSet;
 }

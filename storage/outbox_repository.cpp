@@ -18,8 +18,8 @@ void OutboxRepository::Insert(const OutboxMessage& message, std::function<void(s
 Result<std::vector<OutboxMessage>> OutboxRepository::ClaimUnsent(int limit, std::chrono::milliseconds older_than) {
   auto rows = conn_.Exec(
       "SELECT id, message_id::text, exchange, routing_key, coalesce(saga_id::text, ''), body"
-      " FROM sagaflow.outbox WHERE sent_at IS NULL"
-      " AND created_at < clock_timestamp() - make_interval(secs => $2::double precision / 1000)"
+      " FROM sagaflow.outbox"
+      " WHERE created_at < clock_timestamp() - make_interval(secs => $2::double precision / 1000)"
       " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
       {std::to_string(limit), std::to_string(older_than.count())});
   if (!rows.ok()) return rows.status();
@@ -32,7 +32,7 @@ Result<std::vector<OutboxMessage>> OutboxRepository::ClaimUnsent(int limit, std:
   return messages;
 }
 
-void OutboxRepository::MarkSent(const std::vector<std::int64_t>& ids) {
+void OutboxRepository::DeletePublished(const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return;
   std::string array = "{";
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -41,10 +41,9 @@ void OutboxRepository::MarkSent(const std::vector<std::int64_t>& ids) {
   }
   array += '}';
   // The id range lets the plan use the primary key; "id = ANY($1)" alone got a generic plan
-  // that evaluated the array against every row of the (growing) outbox.
+  // that evaluated the array against every row of the outbox.
   conn_.Defer(
-      "UPDATE sagaflow.outbox SET sent_at = clock_timestamp()"
-      " WHERE id BETWEEN $2 AND $3 AND id = ANY($1::bigint[])",
+      "DELETE FROM sagaflow.outbox WHERE id BETWEEN $2 AND $3 AND id = ANY($1::bigint[])",
       {array, std::to_string(*std::min_element(ids.begin(), ids.end())),
        std::to_string(*std::max_element(ids.begin(), ids.end()))});
 }

@@ -1,8 +1,9 @@
 #pragma once
 // The transactional outbox: messages written in the same transaction as the state change
 // that caused them, published by the relay once it commits (the committing thread hands them
-// over in memory; rows a crash left behind are swept up later). Runs on the caller's
-// connection/transaction.
+// over in memory; rows a crash left behind are swept up later), and deleted once the broker
+// has confirmed them. So the table holds only messages in flight: it stays small, and every
+// row in it is unsent. Runs on the caller's connection/transaction.
 
 #include <chrono>
 #include <cstdint>
@@ -33,8 +34,8 @@ class OutboxRepository {
   //! Up to `limit` unsent messages written at least `older_than` ago, in id order, locked;
   //! rows other relays hold are skipped.
   Result<std::vector<OutboxMessage>> ClaimUnsent(int limit, std::chrono::milliseconds older_than);
-  //! Marks claimed messages as published (deferred).
-  void MarkSent(const std::vector<std::int64_t>& ids);
+  //! Deletes messages the broker has confirmed (deferred).
+  void DeletePublished(const std::vector<std::int64_t>& ids);
 
  private:
   PgConnection& conn_;

@@ -93,9 +93,13 @@ CREATE TABLE workers.points_holds (
 );
 )sql"},
           {3, "when each command started", R"sql(
--- Set by the worker when it picks the command up: outbox created_at → started_at is the
--- dispatch latency saga-bench reports.
+-- Set by the worker when it picks the command up (see migration 4).
 ALTER TABLE workers.processed_commands ADD COLUMN started_at timestamptz;
+)sql"},
+          {4, "when the engine sent each command", R"sql(
+-- From the command itself (the outbox row is deleted once published): sent_at → started_at
+-- is the dispatch latency saga-bench reports. NULL for commands that did not say.
+ALTER TABLE workers.processed_commands ADD COLUMN sent_at timestamptz;
 )sql"},
       }};
   return kSet;

@@ -208,9 +208,10 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
   }
   std::string encoded = wire::EncodeReply(reply);
   db.Defer(  // sent with the batch's commit
-      "INSERT INTO workers.processed_commands (command_id, step, reply, started_at)"
-      " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1e6))",
-      {command.command_id, command.step, encoded, started_at});
+      "INSERT INTO workers.processed_commands (command_id, step, reply, started_at, sent_at)"
+      " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1e6), to_timestamp($5::double precision / 1e3))",
+      {command.command_id, command.step, encoded, started_at,
+       command.sent_at_ms != 0 ? storage::PgParam{std::to_string(command.sent_at_ms)} : storage::PgParam{}});
   answered.emplace(command.command_id, std::move(encoded));  // a repeat later in this batch replays it
   return reply;
 }

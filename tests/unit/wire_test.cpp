@@ -21,6 +21,7 @@ Command SampleCommand() {
   command.step = "inventory.reserve";
   command.attempt = 3;
   command.payload = json::object{{"order_id", "order-1"}, {"items", json::array{json::object{{"sku", "a"}}}}};
+  command.sent_at_ms = 1'795'000'000'123;
   return command;
 }
 
@@ -71,6 +72,7 @@ TEST(WireCommandTest, EncodeDecodeRoundTripKeepsEveryField) {
   EXPECT_EQ(decoded->step, command.step);
   EXPECT_EQ(decoded->attempt, 3);
   EXPECT_EQ(decoded->payload, command.payload);
+  EXPECT_EQ(decoded->sent_at_ms, command.sent_at_ms);
 }
 
 TEST(WireCommandTest, EncodedCommandIsAJsonObject) {
@@ -106,6 +108,7 @@ TEST(WireCommandTest, DecodeDefaultsOptionalFields) {
   EXPECT_EQ(decoded->saga_type, "");
   EXPECT_EQ(decoded->attempt, 1);
   EXPECT_TRUE(decoded->payload.empty());
+  EXPECT_EQ(decoded->sent_at_ms, 0);
 }
 
 TEST(WireCommandTest, DecodeOfNonJsonIsInvalidArgument) {
