@@ -1,8 +1,8 @@
 #pragma once
 // Publishes outbox rows to RabbitMQ, two ways:
 //  - handed over: the thread that committed rows hands them over in memory (OutboxHandoff);
-//    the relay publishes them as one batch, waits for the broker's confirms and marks them
-//    deleted. No polling, no NOTIFY: a new row goes out as soon as its transaction commits.
+//    the relay publishes them as one batch, waits for the broker's confirms and deletes
+//    them. No polling, no NOTIFY: a new row goes out as soon as its transaction commits.
 //  - swept: every `sweep_interval` (and when it connects) the relay claims unsent rows older
 //    than `sweep_after` (FOR UPDATE SKIP LOCKED, so relays in several sagad share them):
 //    rows a crash left between commit and publish, rows a full handoff refused, rows written
