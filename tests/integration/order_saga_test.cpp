@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <thread>
-#include <tuple>
 
 #include "common/crypto.hpp"
 #include "common/http/http_client.hpp"
@@ -75,48 +75,58 @@ class OrderSagaTest : public ::testing::Test {
   std::unique_ptr<SagaCluster> cluster_;
 };
 
-//! A queue of the test's own bound to the domain events exchange, deleted at the end.
-class EventSpy {
+//! A queue of the test's own bound to `exchange` with `routing_key` next to the real ones: it
+//! sees a copy of what is published there. Deleted at the end (a bound queue nobody reads
+//! would collect a copy of every later test's messages).
+class QueueSpy {
  public:
-  explicit EventSpy(const std::string& amqp_url) : queue_("sagaflow.test.events-" + NewUuid()) {
-    auto conn = amqp::Connection::Open(amqp_url, "test event spy");
-    EXPECT_TRUE(conn.ok()) << conn.status().ToString();
-    if (!conn.ok()) return;
-    conn_ = std::move(conn.value());
-    EXPECT_TRUE(conn_->DeclareQueue(queue_).ok());
-    EXPECT_TRUE(conn_->BindQueue(queue_, std::string(wire::kEventsExchange), "order.*").ok());
-    reader_ = amqp::Connection::Open(amqp_url, "test event spy reader").value();
+  QueueSpy(const std::string& amqp_url, std::string_view exchange, const std::string& routing_key)
+      : queue_("sagaflow.test.spy-" + NewUuid()) {
+    auto admin = amqp::Connection::Open(amqp_url, "test spy");
+    auto reader = amqp::Connection::Open(amqp_url, "test spy reader");
+    EXPECT_TRUE(admin.ok() && reader.ok());
+    if (!admin.ok() || !reader.ok()) return;
+    admin_ = std::move(admin.value());
+    reader_ = std::move(reader.value());
+    EXPECT_TRUE(admin_->DeclareQueue(queue_).ok());
+    EXPECT_TRUE(admin_->BindQueue(queue_, std::string(exchange), routing_key).ok());
     EXPECT_TRUE(reader_->StartConsuming(queue_, 64).ok());
   }
-  ~EventSpy() {
+  ~QueueSpy() {
     reader_.reset();
-    if (conn_) EXPECT_TRUE(conn_->DeleteQueue(queue_).ok());
+    if (admin_) EXPECT_TRUE(admin_->DeleteQueue(queue_).ok());
   }
-  //! The bodies of the first `count` events published for `saga_id`, in arrival order (fewer
-  //! if they do not all arrive within 10 s).
-  std::vector<json::object> Take(const std::string& saga_id, std::size_t count) {
-    std::vector<json::object> events;
+  //! The next message (acked), or nullopt if none comes within `timeout`.
+  std::optional<amqp::Delivery> Next(std::chrono::milliseconds timeout) {
+    if (!reader_) return std::nullopt;
+    auto got = reader_->Consume(timeout);
+    if (!got.ok() || !got->has_value()) return std::nullopt;
+    EXPECT_TRUE(reader_->Ack((*got)->delivery_tag).ok());
+    return std::move(**got);
+  }
+  //! The bodies of the first `count` messages about `saga_id`, in arrival order (fewer if they
+  //! do not all arrive within 10 s).
+  std::vector<json::object> TakeFor(const std::string& saga_id, std::size_t count) {
+    std::vector<json::object> bodies;
     WaitUntil(DeadlineIn(seconds(10)), [&] {
-      auto got = reader_->Consume(std::chrono::milliseconds(200));
-      if (got.ok() && got->has_value()) {
-        auto body = ParseJsonObject((*got)->body);
-        if (body.ok() && StringOr(body.value(), "saga_id") == saga_id) events.push_back(std::move(body.value()));
-        EXPECT_TRUE(reader_->Ack((*got)->delivery_tag).ok());
+      if (auto delivery = Next(std::chrono::milliseconds(200))) {
+        auto body = ParseJsonObject(delivery->body);
+        if (body.ok() && StringOr(body.value(), "saga_id") == saga_id) bodies.push_back(std::move(body.value()));
       }
-      return events.size() >= count;
+      return bodies.size() >= count;
     });
-    return events;
+    return bodies;
   }
 
  private:
   std::string queue_;
-  std::unique_ptr<amqp::Connection> conn_;
+  std::unique_ptr<amqp::Connection> admin_;
   std::unique_ptr<amqp::Connection> reader_;
 };
 
 TEST_F(OrderSagaTest, HappyPathRunsToCompleted) {
   cluster_->StartAll();
-  EventSpy spy(cluster_->amqp_url());
+  QueueSpy events_spy(cluster_->amqp_url(), wire::kEventsExchange, "order.*");
   const std::string saga_id = Place("happy-1", SagaCluster::OrderBody("tea", 2));
   PayShipReceive(saga_id);
 
@@ -137,7 +147,7 @@ TEST_F(OrderSagaTest, HappyPathRunsToCompleted) {
   EXPECT_EQ(Stock("tea", "sold"), 2);
   // Domain events went out through the outbox, each carrying the saga version it was written
   // at: consumers order an order's events by it (they may overtake each other on the way).
-  std::vector<json::object> events = spy.Take(saga_id, 4);
+  std::vector<json::object> events = events_spy.TakeFor(saga_id, 4);
   std::sort(events.begin(), events.end(), [](const json::object& a, const json::object& b) {
     return IntOr(a, "saga_version", 0) < IntOr(b, "saga_version", 0);
   });
@@ -163,23 +173,15 @@ TEST_F(OrderSagaTest, OutboxRowNobodyHandedOverIsPublishedBySweep) {
   cluster_->SetEnv("SAGAFLOW_RELAY_SWEEP_INTERVAL", "200ms");
   cluster_->SetEnv("SAGAFLOW_RELAY_SWEEP_AFTER", "100ms");
   cluster_->StartAll();
-  auto listener = amqp::Connection::Open(cluster_->amqp_url(), "test-sweep-listener");
-  ASSERT_TRUE(listener.ok()) << listener.status().ToString();
-  const std::string queue = "test-sweep-" + NewUuid();
-  ASSERT_TRUE((*listener)->DeclareQueue(queue).ok());
-  ASSERT_TRUE((*listener)->BindQueue(queue, std::string(wire::kEventsExchange), queue).ok());
-  ASSERT_TRUE((*listener)->StartConsuming(queue, 10).ok());
+  const std::string routing_key = "test.sweep-" + NewUuid();
+  QueueSpy spy(cluster_->amqp_url(), wire::kEventsExchange, routing_key);
 
   const std::string message_id = NewUuid();
   cluster_->Query(
       "INSERT INTO sagaflow.outbox (message_id, exchange, routing_key, body) VALUES ($1, $2, $3, '{\"left\":true}')",
-      {message_id, std::string(wire::kEventsExchange), queue});
-  std::optional<amqp::Delivery> delivered;
-  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
-    auto got = (*listener)->Consume(std::chrono::milliseconds(200));
-    if (got.ok() && got->has_value()) delivered = std::move(**got);
-    return delivered.has_value();
-  })) << cluster_->Logs();
+      {message_id, std::string(wire::kEventsExchange), routing_key});
+  const std::optional<amqp::Delivery> delivered = spy.Next(seconds(10));
+  ASSERT_TRUE(delivered.has_value()) << cluster_->Logs();
   EXPECT_EQ(delivered->message_id, message_id);
   EXPECT_EQ(delivered->body, R"({"left":true})");
   EXPECT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {  // published, so deleted
@@ -454,43 +456,26 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
             1);
 }
 
-// A worker answers the commands of one batch with one message; sagad applies every reply in
-// it, to whichever saga each belongs.
 //! Runs one order to awaiting_payment and reports whether the first command, the first reply
-//! and the first domain event were persistent, read from queues of the test's own bound next
-//! to the real ones.
+//! and the first domain event were published persistent.
 struct Persistence {
   bool command = false;
   bool reply = false;
   bool event = false;
 };
 Persistence PersistenceOfOneOrder(SagaCluster& cluster) {
-  Persistence seen;
-  auto spy = amqp::Connection::Open(cluster.amqp_url(), "test persistence spy");
-  EXPECT_TRUE(spy.ok()) << spy.status().ToString();
-  if (!spy.ok()) return seen;
-  const std::vector<std::tuple<std::string, std::string_view, std::string, bool*>> spies = {
-      {"sagaflow.test.spy.commands", wire::kCommandsExchange, "catalog.price", &seen.command},
-      {"sagaflow.test.spy.replies", wire::kRepliesExchange, std::string(wire::kReplyRoutingKey), &seen.reply},
-      {"sagaflow.test.spy.events", wire::kEventsExchange, "order.created", &seen.event}};
-  for (const auto& [queue, exchange, key, flag] : spies) {
-    EXPECT_TRUE(spy.value()->DeclareQueue(queue).ok());
-    EXPECT_TRUE(spy.value()->BindQueue(queue, std::string(exchange), key).ok());
-    EXPECT_TRUE(spy.value()->PurgeQueue(queue).ok());
-  }
+  QueueSpy commands(cluster.amqp_url(), wire::kCommandsExchange, "catalog.price");
+  QueueSpy replies(cluster.amqp_url(), wire::kRepliesExchange, std::string(wire::kReplyRoutingKey));
+  QueueSpy events(cluster.amqp_url(), wire::kEventsExchange, "order.created");
   cluster.StartAll();
   HttpAnswer placed = cluster.PlaceOrder(NewUuid(), SagaCluster::OrderBody("tea", 1));
   EXPECT_TRUE(cluster.WaitForState(StringOr(placed.body, "saga_id"), "awaiting_payment")) << cluster.Logs();
-  for (const auto& [queue, exchange, key, flag] : spies) {
-    auto reader = amqp::Connection::Open(cluster.amqp_url(), "test persistence reader");
-    EXPECT_TRUE(reader.ok() && reader.value()->StartConsuming(queue, 1).ok()) << queue;
-    if (!reader.ok()) continue;
-    auto delivery = reader.value()->Consume(seconds(10));
-    EXPECT_TRUE(delivery.ok() && delivery->has_value()) << "nothing on " << queue;
-    if (delivery.ok() && delivery->has_value()) *flag = (*delivery)->persistent;
+  Persistence seen;
+  for (auto [spy, flag] : {std::pair{&commands, &seen.command}, {&replies, &seen.reply}, {&events, &seen.event}}) {
+    auto delivery = spy->Next(seconds(10));
+    EXPECT_TRUE(delivery.has_value()) << "nothing published";
+    if (delivery) *flag = delivery->persistent;
   }
-  // Bound queues nobody reads would collect a copy of every later test's messages.
-  for (const auto& [queue, exchange, key, flag] : spies) EXPECT_TRUE(spy.value()->DeleteQueue(queue).ok());
   return seen;
 }
 
@@ -509,6 +494,8 @@ TEST_F(OrderSagaTest, PersistentStepsSettingMakesCommandsAndRepliesPersistent) {
   EXPECT_TRUE(seen.event);
 }
 
+// A worker answers the commands of one batch with one message; sagad applies every reply in
+// it, to whichever saga each belongs.
 TEST_F(OrderSagaTest, ReplyPackAnsweringSeveralSagasAppliesEachReply) {
   cluster_->StartSagad();  // no workers: the test plays the catalog worker
   const std::string first = Place("pack-1", SagaCluster::OrderBody("tea", 1));
