@@ -66,6 +66,18 @@ void Declare(Connection& connection, const Topology& topology,
   ASSERT_TRUE(connection.BindQueue(topology.queue, topology.exchange, "key").ok());
 }
 
+//! A connection with `topology` declared and confirms on, ready to PublishBatch; nullptr
+//! (the failure recorded) if any of that fails.
+std::unique_ptr<Connection> OpenConfirmingPublisher(const Topology& topology) {
+  auto publisher = OpenOrDie("test-publisher");
+  if (publisher == nullptr) return nullptr;
+  Declare(*publisher, topology);
+  if (::testing::Test::HasFatalFailure()) return nullptr;
+  const Status confirms = publisher->EnableConfirms();
+  EXPECT_TRUE(confirms.ok()) << confirms.ToString();
+  return confirms.ok() ? std::move(publisher) : nullptr;
+}
+
 OutgoingMessage Message(const Topology& topology, const std::string& body, const std::string& id) {
   OutgoingMessage message;
   message.exchange = topology.exchange;
@@ -96,10 +108,8 @@ std::optional<Delivery> Next(Connection& consumer) {
 TEST(AmqpConnectionTest, PublishedBatchIsConsumedInOrder) {
   SKIP_WITHOUT_BROKER();
   const Topology topology;
-  auto publisher = OpenOrDie("test-publisher");
+  auto publisher = OpenConfirmingPublisher(topology);
   ASSERT_NE(publisher, nullptr);
-  Declare(*publisher, topology);
-  ASSERT_TRUE(publisher->EnableConfirms().ok());
 
   constexpr int kCount = 500;
   std::vector<OutgoingMessage> batch;
@@ -133,10 +143,8 @@ TEST(AmqpConnectionTest, PublishedBatchIsConsumedInOrder) {
 TEST(AmqpConnectionTest, SecondBatchOnSameConnectionIsConfirmed) {
   SKIP_WITHOUT_BROKER();
   const Topology topology;
-  auto publisher = OpenOrDie("test-publisher");
+  auto publisher = OpenConfirmingPublisher(topology);
   ASSERT_NE(publisher, nullptr);
-  Declare(*publisher, topology);
-  ASSERT_TRUE(publisher->EnableConfirms().ok());
   for (int round = 0; round < 3; ++round) {
     std::vector<OutgoingMessage> batch;
     for (int i = 0; i < 20; ++i)
@@ -152,10 +160,8 @@ TEST(AmqpConnectionTest, SecondBatchOnSameConnectionIsConfirmed) {
 TEST(AmqpConnectionTest, DeletedQueueIsGoneWithItsMessages) {
   SKIP_WITHOUT_BROKER();
   const Topology topology;
-  auto publisher = OpenOrDie("test-publisher");
+  auto publisher = OpenConfirmingPublisher(topology);
   ASSERT_NE(publisher, nullptr);
-  Declare(*publisher, topology);
-  ASSERT_TRUE(publisher->EnableConfirms().ok());
   ASSERT_TRUE(publisher->PublishBatch({Message(topology, "x", "only")}, kConfirmTimeout).ok());
   ASSERT_TRUE(publisher->DeleteQueue(topology.queue).ok());
   auto purged = publisher->PurgeQueue(topology.queue);
@@ -286,10 +292,8 @@ TEST(AmqpConnectionTest, OpenWithUnknownVhostReturnsPermanent) {
 TEST(AmqpConnectionTest, PublishToMissingExchangeReturnsNotFoundAndChannelRecovers) {
   SKIP_WITHOUT_BROKER();
   const Topology topology;
-  auto publisher = OpenOrDie("test-publisher");
+  auto publisher = OpenConfirmingPublisher(topology);
   ASSERT_NE(publisher, nullptr);
-  Declare(*publisher, topology);
-  ASSERT_TRUE(publisher->EnableConfirms().ok());
   OutgoingMessage lost = Message(topology, "x", "lost");
   lost.exchange = UniqueName("missing");
   const Status failed = publisher->PublishBatch({lost}, kConfirmTimeout);
@@ -308,10 +312,8 @@ TEST(AmqpConnectionTest, PublishToMissingExchangeReturnsNotFoundAndChannelRecove
 TEST(AmqpConnectionTest, UnroutableMessageFailsBatch) {
   SKIP_WITHOUT_BROKER();
   const Topology topology;
-  auto publisher = OpenOrDie("test-publisher");
+  auto publisher = OpenConfirmingPublisher(topology);
   ASSERT_NE(publisher, nullptr);
-  Declare(*publisher, topology);
-  ASSERT_TRUE(publisher->EnableConfirms().ok());
   OutgoingMessage stray = Message(topology, "x", "stray");
   stray.routing_key = "nobody-listens";
   const Status failed =
