@@ -34,17 +34,11 @@ Result<std::vector<OutboxMessage>> OutboxRepository::ClaimUnsent(int limit, std:
 
 void OutboxRepository::DeletePublished(const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return;
-  std::string array = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) array += ',';
-    array += std::to_string(ids[i]);
-  }
-  array += '}';
   // The id range lets the plan use the primary key; "id = ANY($1)" alone got a generic plan
   // that evaluated the array against every row of the outbox.
   conn_.Defer(
       "DELETE FROM sagaflow.outbox WHERE id BETWEEN $2 AND $3 AND id = ANY($1::bigint[])",
-      {array, std::to_string(*std::min_element(ids.begin(), ids.end())),
+      {PgArrayLiteral(ids), std::to_string(*std::min_element(ids.begin(), ids.end())),
        std::to_string(*std::max_element(ids.begin(), ids.end()))});
 }
 

@@ -59,6 +59,27 @@ std::string PgResult::Get(int row, int col) const {
 std::int64_t PgResult::GetInt(int row, int col) const { return std::strtoll(PQgetvalue(result_, row, col), nullptr, 10); }
 int PgResult::Column(std::string_view name) const { return PQfnumber(result_, std::string(name).c_str()); }
 
+namespace {
+template <class Element, class ToText>
+std::string JoinArray(const std::vector<Element>& elements, ToText to_text) {
+  std::string array = "{";
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) array += ',';
+    array += to_text(elements[i]);
+  }
+  array += '}';
+  return array;
+}
+}  // namespace
+
+std::string PgArrayLiteral(const std::vector<std::string>& elements) {
+  return JoinArray(elements, [](const std::string& element) -> const std::string& { return element; });
+}
+
+std::string PgArrayLiteral(const std::vector<std::int64_t>& elements) {
+  return JoinArray(elements, [](std::int64_t element) { return std::to_string(element); });
+}
+
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url) {
   pg_conn* conn = PQconnectdb(url.c_str());
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {

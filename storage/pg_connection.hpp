@@ -31,6 +31,12 @@ namespace sagaflow::storage {
 //! A statement parameter: text, or SQL NULL.
 using PgParam = std::optional<std::string>;
 
+//! An array parameter ("{a,b,c}", for `$1::uuid[]` and the like) of elements that need no
+//! quoting: UUIDs, identifiers of letters and digits. Anything else would need escaping.
+std::string PgArrayLiteral(const std::vector<std::string>& elements);
+//! The same for integers (ids).
+std::string PgArrayLiteral(const std::vector<std::int64_t>& elements);
+
 //! The rows a statement returned. Owns the libpq result.
 class PgResult {
  public:

@@ -109,12 +109,10 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
   std::sort(order.begin(), order.end(),
             [&](std::size_t a, std::size_t b) { return commands[a].command_id < commands[b].command_id; });
   // Command ids are UUIDs (DecodeCommand checks), so they need no quoting in an array literal.
-  std::string ids = "{";
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    if (i > 0) ids += ',';
-    ids += commands[order[i]].command_id;
-  }
-  ids += '}';
+  std::vector<std::string> sorted_ids;
+  sorted_ids.reserve(order.size());
+  for (std::size_t i : order) sorted_ids.push_back(commands[i].command_id);
+  const std::string ids = storage::PgArrayLiteral(sorted_ids);
   Status last;
   for (int attempt = 1; attempt <= kBatchAttempts; ++attempt) {
     std::vector<wire::Reply> replies(commands.size());
