@@ -19,6 +19,8 @@
 #   SAGAFLOW_PG_PORT    PostgreSQL            default 55432
 #   SAGAFLOW_AMQP_PORT  RabbitMQ AMQP         default 55672
 #   SAGAFLOW_DIST_PORT  RabbitMQ Erlang dist  default AMQP port + 1 (55673)
+# RabbitMQ's Erlang schedulers: SAGAFLOW_RABBIT_SCHEDULERS (default 1, see
+# _sagaflow_rabbit_env for why).
 # Erlang's port mapper daemon (epmd) uses its usual port 4369, and rabbitmqctl
 # uses 35672-35682 for its own short-lived Erlang node.
 # These ports lie in Linux's ephemeral port range, so the start functions add
@@ -107,8 +109,12 @@ _sagaflow_rabbit_env() {
         "RABBITMQ_CONFIG_FILE=$rabbit/rabbitmq.conf"
         "RABBITMQ_ADVANCED_CONFIG_FILE=$rabbit/advanced.config"
         "RABBITMQ_CONF_ENV_FILE=$rabbit/rabbitmq-env.conf"
-        # Erlang distribution (used by rabbitmqctl) on loopback only.
-        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}"
+        # Erlang distribution (used by rabbitmqctl) on loopback only. One Erlang
+        # scheduler (+S): the broker shares this machine's few cores with
+        # PostgreSQL, sagad and the workers, and two schedulers handing work to
+        # each other cost it ~30 % more CPU per message at saga-bench's load (a
+        # quarter of a core), with no latency gain (bench/README.md, round 4).
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1} +S ${SAGAFLOW_RABBIT_SCHEDULERS:-1}:${SAGAFLOW_RABBIT_SCHEDULERS:-1}"
     )
 }
 
