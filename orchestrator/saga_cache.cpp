@@ -13,7 +13,22 @@ bool IsFinished(const std::string& status) {
   return false;
 }
 
+std::string BusinessKeyOf(const std::string& type, const std::string& business_key) {
+  return type + '\n' + business_key;  // a type name has no line break
+}
+
 }  // namespace
+
+std::optional<storage::SagaRecord> SagaCache::FindByBusinessKey(const std::string& type,
+                                                                 const std::string& business_key) {
+  std::lock_guard lock(mutex_);
+  auto key = by_business_key_.find(BusinessKeyOf(type, business_key));
+  if (key == by_business_key_.end()) return std::nullopt;
+  auto it = entries_.find(key->second);
+  if (it == entries_.end()) return std::nullopt;  // never: the two maps change together
+  recency_.splice(recency_.begin(), recency_, it->second.position);
+  return it->second.saga;
+}
 
 std::optional<storage::SagaRecord> SagaCache::Find(const std::string& id) {
   std::lock_guard lock(mutex_);
@@ -51,6 +66,8 @@ void SagaCache::Erase(const std::string& id) {
 void SagaCache::EraseLocked(const std::string& id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
+  auto key = by_business_key_.find(BusinessKeyOf(it->second.saga.type, it->second.saga.business_key));
+  if (key != by_business_key_.end() && key->second == id) by_business_key_.erase(key);
   recency_.erase(it->second.position);
   entries_.erase(it);
 }
@@ -64,16 +81,14 @@ void SagaCache::StoreLocked(const storage::SagaRecord& saga) {
     return;
   }
   if (it != entries_.end()) {
-    it->second.saga = saga;
+    it->second.saga = saga;  // type and business key never change
     recency_.splice(recency_.begin(), recency_, it->second.position);
     return;
   }
-  if (entries_.size() >= capacity_) {
-    entries_.erase(recency_.back());
-    recency_.pop_back();
-  }
+  if (entries_.size() >= capacity_) EraseLocked(recency_.back());
   recency_.push_front(saga.id);
   entries_.emplace(saga.id, Entry{saga, recency_.begin()});
+  by_business_key_[BusinessKeyOf(saga.type, saga.business_key)] = saga.id;
 }
 
 std::size_t SagaCache::size() const {

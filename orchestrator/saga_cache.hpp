@@ -32,6 +32,10 @@ class SagaCache {
 
   //! A copy of the cached row, if any.
   std::optional<storage::SagaRecord> Find(const std::string& id);
+  //! A copy of the cached row of the saga of `type` with `business_key`, if any. Meant for
+  //! business keys that name one saga (an order's id); for a key several sagas share it is
+  //! the one this sagad wrote last.
+  std::optional<storage::SagaRecord> FindByBusinessKey(const std::string& type, const std::string& business_key);
   //! A transaction is about to write the saga: drop its entry until EndWrite.
   void BeginWrite(const std::string& id);
   //! Ends one BeginWrite. `committed`: the row as committed; nullptr: rolled back. When the
@@ -52,6 +56,8 @@ class SagaCache {
   std::list<std::string> recency_;
   //! Guarded by mutex_.
   std::unordered_map<std::string, Entry> entries_;
+  //! Guarded by mutex_. BusinessKeyOf(saga) → saga id, for every entry.
+  std::unordered_map<std::string, std::string> by_business_key_;
   struct Writes {
     int in_flight = 0;                               //!< BeginWrite minus EndWrite
     std::optional<storage::SagaRecord> newest;  //!< newest row committed meanwhile

@@ -160,9 +160,11 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
   if (!plan.ok()) return plan.status();
   const std::string request_hash = Sha256Hex(ToJson(input));
 
+  // Optimistic: a new key is the common case, so the saga's insert goes out with the rest of
+  // the transaction in one round trip. A key used before fails it on the unique index, and
+  // then the saga that key started is read in a second transaction.
   StartOutcome outcome;
   Status status = InTransaction([&](PgConnection& conn) -> Status {
-    storage::SagaRepository sagas(conn);
     SagaRecord saga;
     saga.id = NewUuid();
     saga.type = std::string(type);
@@ -176,10 +178,16 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
     saga.state = started->to;
     saga.status = std::string(workflows::SagaStatusName(started->status));
     saga.version = 0;  // NextVersion below makes it 1
-    auto inserted = sagas.InsertIfAbsent(saga);
-    if (!inserted.ok()) return inserted.status();
-    if (!inserted.value()) {
-      auto existing = sagas.FindByIdempotencyKey(saga.type, idempotency_key);
+    storage::SagaRepository(conn).Insert(saga);
+    saga.state.clear();  // history entry 1 reads "(new) -> <initial state>"
+    SAGAFLOW_RETURN_IF_ERROR(PersistTransition(conn, saga, SagaEvent{"started", {}}, started.value(), false));
+    // `saga` is now what the row will hold once committed: no read back.
+    outcome = StartOutcome{std::move(saga), true};
+    return Status::Ok();
+  });
+  if (status.IsConflict() && status.message().find(storage::kIdempotencyIndex) != std::string::npos) {
+    status = InTransaction([&](PgConnection& conn) -> Status {
+      auto existing = storage::SagaRepository(conn).FindByIdempotencyKey(std::string(type), idempotency_key);
       if (!existing.ok()) return existing.status();
       if (existing->request_hash != request_hash) {
         return Status::Unprocessable("Idempotency-Key '" + idempotency_key +
@@ -187,13 +195,8 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
       }
       outcome = StartOutcome{std::move(existing.value()), false};
       return Status::Ok();
-    }
-    saga.state.clear();  // history entry 1 reads "(new) -> <initial state>"
-    SAGAFLOW_RETURN_IF_ERROR(PersistTransition(conn, saga, SagaEvent{"started", {}}, started.value(), false));
-    // `saga` is now what the row holds (the insert returned its timestamps): no read back.
-    outcome = StartOutcome{std::move(saga), true};
-    return Status::Ok();
-  });
+    });
+  }
   if (!status.ok()) return status;
   if (outcome.created) {
     Count(metrics_.sagas_started);
@@ -386,17 +389,39 @@ Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const j
   SagaRecord result;
   Status status = InTransaction([&](PgConnection& conn) -> Status {
     storage::SagaRepository sagas(conn);
-    auto saga = sagas.LockByBusinessKey("order", order_id);
+    // The order's id is its saga's business key, a UUID the order workflow made: one saga. A
+    // saga this sagad wrote last needs no read; its update's version check guards the rest.
+    bool cached = false;
+    Result<SagaRecord> saga = Status::NotFound("");
+    if (auto hit = cache_.FindByBusinessKey("order", order_id)) {
+      cached = true;
+      t_touched->read.push_back(hit->id);
+      saga = std::move(*hit);
+    } else {
+      saga = sagas.LockByBusinessKey("order", order_id);
+    }
     if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no order " + order_id) : saga.status();
     // The channel retries callbacks: one already applied is acknowledged, not refused.
-    if (const json::object* known = ObjectOrNull(saga->context, "payment")) {
-      if (StringOr(*known, "status") == "paid" &&
-          StringOr(*known, "payment_id") == StringOr(payment, "payment_id")) {
+    auto already_paid = [&](const SagaRecord& order) {
+      const json::object* known = ObjectOrNull(order.context, "payment");
+      return known != nullptr && StringOr(*known, "status") == "paid" &&
+             StringOr(*known, "payment_id") == StringOr(payment, "payment_id");
+    };
+    if (already_paid(saga.value())) {
+      result = std::move(saga.value());
+      return Status::Ok();
+    }
+    Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"payment.succeeded", payment}, false);
+    if (applied.IsConflict() && cached) {
+      // Refused on a cached row (another sagad may have moved the order on): ask the database.
+      saga = sagas.LockByBusinessKey("order", order_id);
+      if (!saga.ok()) return saga.status();
+      if (already_paid(saga.value())) {
         result = std::move(saga.value());
         return Status::Ok();
       }
+      applied = ApplyLocked(conn, saga.value(), SagaEvent{"payment.succeeded", payment}, false);
     }
-    Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"payment.succeeded", payment}, false);
     if (applied.IsConflict()) {
       Count(metrics_.events_refused);
       return Status::Conflict("order saga is in state '" + saga->state + "', which does not accept a payment" +

@@ -1,5 +1,7 @@
 #include "storage/saga_repository.hpp"
 
+#include "common/rfc3339.hpp"
+
 namespace sagaflow::storage {
 namespace {
 
@@ -71,6 +73,24 @@ Result<bool> SagaRepository::InsertIfAbsent(SagaRecord& saga) {
   saga.created_at = inserted->Get(0, 0);
   saga.updated_at = saga.created_at;
   return true;
+}
+
+void SagaRepository::Insert(SagaRecord& saga) {
+  if (saga.created_at.empty()) saga.created_at = NowRfc3339Millis();
+  saga.updated_at = saga.created_at;
+  const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
+  conn_.Defer(
+      "INSERT INTO sagaflow.sagas (id, type, business_key, state, status, version, idempotency_key,"
+      " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt, parent_id,"
+      " pending_sent_at_ms, created_at, updated_at)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15, $16,"
+      " $17::timestamptz, $17::timestamptz)",
+      {saga.id, saga.type, saga.business_key, saga.state, saga.status, std::to_string(saga.version),
+       NullIfEmpty(saga.idempotency_key), NullIfEmpty(saga.request_hash), ToJson(saga.input), ToJson(saga.context),
+       pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
+       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
+       NullIfEmpty(saga.parent_id), pending ? PgParam{std::to_string(pending->sent_at_ms)} : PgParam{},
+       saga.created_at});
 }
 
 Result<SagaRecord> SagaRepository::LockForUpdate(const std::string& id) {

@@ -64,6 +64,9 @@ struct SagaFilter {
 
 //! Part of the error a saga row update raises when its version check fails.
 inline constexpr std::string_view kSagaChangedConcurrently = "changed concurrently";
+//! The unique index on (type, idempotency_key); a Conflict whose message names it is a
+//! start with a key used before.
+inline constexpr std::string_view kIdempotencyIndex = "sagas_idempotency_key";
 
 class SagaRepository {
  public:
@@ -72,6 +75,10 @@ class SagaRepository {
   //! Inserts a new saga unless (type, idempotency key) exists. Returns false on that conflict;
   //! on insert, sets saga.created_at (and updated_at) to the row's.
   Result<bool> InsertIfAbsent(SagaRecord& saga);
+  //! Queues the insert of a new saga (deferred: it goes out with the transaction's next round
+  //! trip) with saga.created_at as its creation time (empty: now, here). A (type, idempotency
+  //! key) that exists fails that round trip with a Conflict naming kIdempotencyIndex.
+  void Insert(SagaRecord& saga);
   //! The saga with this id, locked FOR UPDATE until the transaction ends. NotFound if absent.
   Result<SagaRecord> LockForUpdate(const std::string& id);
   //! Like LockForUpdate but returns NotFound also when another transaction holds the row (SKIP LOCKED).

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <utility>
 
 #include "common/crypto.hpp"
 #include "common/http/http_client.hpp"
+#include "common/rfc3339.hpp"
 
 namespace sagaflow::examples {
 namespace {
@@ -18,19 +18,6 @@ using http::HttpResponse;
 using http::Verb;
 
 constexpr std::string_view kPaymentsPath = "/channel/payments";
-
-//! Now as RFC 3339 UTC with milliseconds: 2024-05-01T12:00:00.123Z.
-std::string NowRfc3339() {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
 
 json::value StringOrNull(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
@@ -187,7 +174,7 @@ HttpResponse PaymentChannel::Create(const HttpRequest& req) {
   payment.description = *description;
   payment.notify_url = *notify_url;
   payment.status = "pending";
-  payment.created_at = NowRfc3339();
+  payment.created_at = NowRfc3339Millis();
   by_merchant_order_[payment.merchant_order_id] = payment.payment_id;
   auto [it, inserted] = payments_.emplace(payment.payment_id, std::move(payment));
   spdlog::info("created {} for merchant_order_id={} amount_cents={}", it->second.payment_id,
@@ -235,7 +222,7 @@ HttpResponse PaymentChannel::Pay(const HttpRequest& req, const std::string& paym
   bool first_payment = payment.status == "pending";
   if (first_payment) {
     payment.status = "paid";
-    payment.paid_at = NowRfc3339();
+    payment.paid_at = NowRfc3339Millis();
     spdlog::info("paid {} merchant_order_id={}", payment_id, payment.merchant_order_id);
   }
   if (first_payment || *resend_callback) {
@@ -256,7 +243,7 @@ HttpResponse PaymentChannel::Close(const HttpRequest& req, const std::string& pa
   Payment& payment = it->second;
   if (payment.status == "pending") {
     payment.status = "closed";
-    payment.closed_at = NowRfc3339();
+    payment.closed_at = NowRfc3339Millis();
     spdlog::info("closed {}", payment_id);
   } else if (payment.status != "closed") {
     return ConflictLocked(req, payment, "payment " + payment_id + " is " + payment.status);
@@ -295,7 +282,7 @@ HttpResponse PaymentChannel::Refund(const HttpRequest& req, const std::string& p
                             "refund of " + std::to_string(*amount) + " exceeds the remaining " +
                                 std::to_string(payment.amount_cents - payment.refunded_cents) + " cents");
     }
-    payment.refunds.push_back(RefundEntry{*refund_id, *amount, NowRfc3339()});
+    payment.refunds.push_back(RefundEntry{*refund_id, *amount, NowRfc3339Millis()});
     payment.refunded_cents += *amount;
     payment.status = "refunded";
     refund = &payment.refunds.back();

@@ -13,6 +13,8 @@ storage::SagaRecord Saga(const std::string& id, std::int64_t version, const std:
   saga.version = version;
   saga.status = status;
   saga.state = "state-v" + std::to_string(version);
+  saga.type = "order";
+  saga.business_key = "key-" + id;
   return saga;
 }
 
@@ -111,6 +113,36 @@ TEST(SagaCacheTest, CapacityZeroKeepsNothing) {
   SagaCache cache(0);
   Commit(cache, Saga("a", 1));
   EXPECT_FALSE(cache.Find("a").has_value());
+}
+
+TEST(SagaCacheTest, FindsAnEntryByItsTypeAndBusinessKey) {
+  SagaCache cache(10);
+  Commit(cache, Saga("a", 2));
+  Commit(cache, Saga("b", 5));
+  auto found = cache.FindByBusinessKey("order", "key-b");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, "b");
+  EXPECT_EQ(found->version, 5);
+  EXPECT_FALSE(cache.FindByBusinessKey("cancellation", "key-b").has_value());  // another type
+  EXPECT_FALSE(cache.FindByBusinessKey("order", "key-c").has_value());
+}
+
+TEST(SagaCacheTest, BusinessKeyLookupFollowsTheEntry) {
+  SagaCache cache(2);
+  Commit(cache, Saga("a", 1));
+  cache.BeginWrite("a");  // being written: not served by id, nor by business key
+  EXPECT_FALSE(cache.FindByBusinessKey("order", "key-a").has_value());
+  cache.EndWrite("a", nullptr);
+  EXPECT_FALSE(cache.FindByBusinessKey("order", "key-a").has_value());  // rolled back: gone
+  Commit(cache, Saga("a", 2));
+  Commit(cache, Saga("b", 1));
+  Commit(cache, Saga("c", 1));  // full: "a" goes, and its business key with it
+  EXPECT_FALSE(cache.FindByBusinessKey("order", "key-a").has_value());
+  EXPECT_TRUE(cache.FindByBusinessKey("order", "key-c").has_value());
+  Commit(cache, Saga("c", 2, "completed"));  // finished: not kept
+  EXPECT_FALSE(cache.FindByBusinessKey("order", "key-c").has_value());
+  cache.Erase("b");
+  EXPECT_FALSE(cache.FindByBusinessKey("order", "key-b").has_value());
 }
 
 }  // namespace
