@@ -258,13 +258,16 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   // An answered step leaves its timer: it fires, finds nothing pending, and is gone. Cheaper
   // than deleting it at every answer and writing it again at the next dispatch.
   if (new_step) SendPendingStep(conn, saga, /*arm_step_timer=*/!step_timer_in_place);
-  for (const std::string& name : transition.cancel_timers) {
-    timers.Cancel(saga.id, std::string(kWorkflowTimerPrefix) + name);
+  if (workflows::IsTerminal(transition.status)) {
+    timers.CancelAll(saga.id);  // covers the ones the transition cancels; none to set any more
+  } else {
+    std::vector<std::string> cancelled;
+    for (const std::string& name : transition.cancel_timers) cancelled.push_back(std::string(kWorkflowTimerPrefix) + name);
+    timers.Cancel(saga.id, cancelled);
+    for (const workflows::TimerRequest& timer : transition.set_timers) {
+      timers.Schedule(saga.id, std::string(kWorkflowTimerPrefix) + timer.name, timer.delay, timer.payload);
+    }
   }
-  for (const workflows::TimerRequest& timer : transition.set_timers) {
-    timers.Schedule(saga.id, std::string(kWorkflowTimerPrefix) + timer.name, timer.delay, timer.payload);
-  }
-  if (workflows::IsTerminal(transition.status)) timers.CancelAll(saga.id);
   for (const workflows::DomainEvent& domain_event : transition.events) {
     json::object body = domain_event.body;
     const std::string event_id = NewUuid();

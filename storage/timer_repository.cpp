@@ -25,6 +25,13 @@ void TimerRepository::Cancel(const std::string& saga_id, const std::string& name
   conn_.Defer("DELETE FROM sagaflow.timers WHERE saga_id = $1 AND name = $2", {saga_id, name});
 }
 
+void TimerRepository::Cancel(const std::string& saga_id, const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  if (names.size() == 1) return Cancel(saga_id, names.front());
+  conn_.Defer("DELETE FROM sagaflow.timers WHERE saga_id = $1 AND name = ANY($2::text[])",
+              {saga_id, PgArrayLiteral(names)});
+}
+
 void TimerRepository::CancelAll(const std::string& saga_id) {
   conn_.Defer("DELETE FROM sagaflow.timers WHERE saga_id = $1", {saga_id});
 }

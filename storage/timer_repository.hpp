@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/json.hpp"
 #include "common/status.hpp"
@@ -31,6 +32,8 @@ class TimerRepository {
   //! is really due (the engine's step timer).
   void Arm(const std::string& saga_id, const std::string& name, std::chrono::milliseconds delay);
   void Cancel(const std::string& saga_id, const std::string& name);
+  //! Cancels the saga's timers named in `names` (one statement however many).
+  void Cancel(const std::string& saga_id, const std::vector<std::string>& names);
   void CancelAll(const std::string& saga_id);
   //! One due timer, locked; timers other pollers hold are skipped. nullopt if none is due.
   Result<std::optional<DueTimer>> ClaimDue();

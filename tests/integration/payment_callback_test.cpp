@@ -67,12 +67,18 @@ TEST_F(PaymentCallbackTest, OrderMovedOnByAnotherSagadIsReadFromTheDatabase) {
   storage::SagaRecord awaiting = Answer(
       second, saga_id, {{"payment_id", "pay_1"}, {"pay_url", "http://pay"}, {"amount_cents", 1000}, {"status", "pending"}});
   ASSERT_EQ(awaiting.state, "awaiting_payment");
+  auto payment_timers = [&] {
+    return cluster_->Query("SELECT count(*) FROM sagaflow.timers WHERE saga_id = $1 AND name LIKE '%payment%'",
+                           {saga_id}).GetInt(0, 0);
+  };
+  ASSERT_EQ(payment_timers(), 2);  // the payment window and the payment query
 
   // The callback reaches the first sagad, whose cached row still says "pricing".
   const json::object payment{{"payment_id", "pay_1"}, {"status", "paid"}, {"amount_cents", 1000}};
   auto paid = first.ApplyPayment(order_id, payment);
   ASSERT_TRUE(paid.ok()) << paid.status().ToString();
   EXPECT_EQ(paid->state, "confirming_inventory");
+  EXPECT_EQ(payment_timers(), 0);  // both cancelled by the payment
   // The channel's retry of the same callback is acknowledged, not refused.
   auto again = first.ApplyPayment(order_id, payment);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
