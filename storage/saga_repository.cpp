@@ -45,6 +45,24 @@ PgParam NullIfEmpty(const std::string& text) { return text.empty() ? PgParam{} :
 
 std::string Select(std::string_view rest) { return "SELECT " + std::string(kColumns) + " FROM sagaflow.sagas " + std::string(rest); }
 
+//! The start of both saga inserts (the column list is left open) and their first values.
+constexpr std::string_view kInsertInto =
+    "INSERT INTO sagaflow.sagas (id, type, business_key, state, status, version, idempotency_key,"
+    " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt, parent_id,"
+    " pending_sent_at_ms";
+constexpr std::string_view kInsertValues =
+    "$1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15, $16";
+
+//! $1..$16 of both saga inserts (kInsertValues), in their column order.
+std::vector<PgParam> InsertParams(const SagaRecord& saga) {
+  const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
+  return {saga.id, saga.type, saga.business_key, saga.state, saga.status, std::to_string(saga.version),
+          NullIfEmpty(saga.idempotency_key), NullIfEmpty(saga.request_hash), ToJson(saga.input), ToJson(saga.context),
+          pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
+          pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
+          NullIfEmpty(saga.parent_id), pending ? PgParam{std::to_string(pending->sent_at_ms)} : PgParam{}};
+}
+
 }  // namespace
 
 Result<SagaRecord> SagaRepository::SelectOne(std::string_view sql, const std::vector<PgParam>& params) {
@@ -55,19 +73,10 @@ Result<SagaRecord> SagaRepository::SelectOne(std::string_view sql, const std::ve
 }
 
 Result<bool> SagaRepository::InsertIfAbsent(SagaRecord& saga) {
-  const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
-  auto inserted = conn_.Exec(
-      "INSERT INTO sagaflow.sagas (id, type, business_key, state, status, version, idempotency_key,"
-      " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt, parent_id,"
-      " pending_sent_at_ms)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15, $16)"
-      " ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
-      " RETURNING to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
-      {saga.id, saga.type, saga.business_key, saga.state, saga.status, std::to_string(saga.version),
-       NullIfEmpty(saga.idempotency_key), NullIfEmpty(saga.request_hash), ToJson(saga.input), ToJson(saga.context),
-       pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
-       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
-       NullIfEmpty(saga.parent_id), pending ? PgParam{std::to_string(pending->sent_at_ms)} : PgParam{}});
+  static const std::string kSql = std::string(kInsertInto) + ") VALUES (" + std::string(kInsertValues) +
+                                  ") ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+                                  " RETURNING to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  auto inserted = conn_.Exec(kSql, InsertParams(saga));
   if (!inserted.ok()) return inserted.status();
   if (inserted->rows() != 1) return false;
   saga.created_at = inserted->Get(0, 0);
@@ -78,19 +87,11 @@ Result<bool> SagaRepository::InsertIfAbsent(SagaRecord& saga) {
 void SagaRepository::Insert(SagaRecord& saga) {
   if (saga.created_at.empty()) saga.created_at = NowRfc3339Millis();
   saga.updated_at = saga.created_at;
-  const PendingStep* pending = saga.pending ? &*saga.pending : nullptr;
-  conn_.Defer(
-      "INSERT INTO sagaflow.sagas (id, type, business_key, state, status, version, idempotency_key,"
-      " request_hash, input, context, pending_command_id, pending_step, pending_payload, pending_attempt, parent_id,"
-      " pending_sent_at_ms, created_at, updated_at)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15, $16,"
-      " $17::timestamptz, $17::timestamptz)",
-      {saga.id, saga.type, saga.business_key, saga.state, saga.status, std::to_string(saga.version),
-       NullIfEmpty(saga.idempotency_key), NullIfEmpty(saga.request_hash), ToJson(saga.input), ToJson(saga.context),
-       pending ? PgParam{pending->command_id} : PgParam{}, pending ? PgParam{pending->step} : PgParam{},
-       pending ? PgParam{ToJson(pending->payload)} : PgParam{}, std::to_string(pending ? pending->attempt : 0),
-       NullIfEmpty(saga.parent_id), pending ? PgParam{std::to_string(pending->sent_at_ms)} : PgParam{},
-       saga.created_at});
+  std::vector<PgParam> params = InsertParams(saga);
+  params.emplace_back(saga.created_at);
+  static const std::string kSql = std::string(kInsertInto) + ", created_at, updated_at) VALUES (" +
+                                  std::string(kInsertValues) + ", $17::timestamptz, $17::timestamptz)";
+  conn_.Defer(kSql, std::move(params));
 }
 
 Result<SagaRecord> SagaRepository::LockForUpdate(const std::string& id) {

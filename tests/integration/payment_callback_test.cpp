@@ -5,20 +5,19 @@
 
 #include "orchestrator/saga_engine.hpp"
 #include "storage/migrations.hpp"
+#include "tests/integration/database_test.hpp"
 #include "tests/integration/saga_cluster.hpp"
 #include "workflows/order_workflow.hpp"
 
 namespace sagaflow::test {
 namespace {
 
-class PaymentCallbackTest : public ::testing::Test {
+class PaymentCallbackTest : public DatabaseTest {
  protected:
   void SetUp() override {
-    SAGAFLOW_REQUIRE_SERVERS();
-    cluster_ = std::make_unique<SagaCluster>();
-    auto conn = storage::PgConnection::Connect(cluster_->db_url());
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE(storage::ApplyMigrations(*conn.value(), storage::OrchestratorMigrations()).ok());
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
     registry_.Register(workflows::MakeOrderWorkflow(workflows::order::OrderOptions{}));
     for (int i = 0; i < 2; ++i) {
       pools_.push_back(std::make_unique<storage::ConnectionPool>(cluster_->db_url(), 2));
@@ -46,7 +45,6 @@ class PaymentCallbackTest : public ::testing::Test {
     return after->saga;
   }
 
-  std::unique_ptr<SagaCluster> cluster_;
   workflows::WorkflowRegistry registry_;
   std::vector<std::unique_ptr<storage::ConnectionPool>> pools_;
   std::vector<std::unique_ptr<orchestrator::SagaEngine>> engines_;

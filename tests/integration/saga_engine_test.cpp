@@ -10,6 +10,7 @@
 #include "storage/migrations.hpp"
 #include "storage/timer_repository.hpp"
 #include "storage/transaction.hpp"
+#include "tests/integration/database_test.hpp"
 #include "tests/integration/saga_cluster.hpp"
 
 namespace sagaflow::test {
@@ -73,14 +74,12 @@ class ToyWorkflow final : public workflows::SagaWorkflow {
   }
 };
 
-class SagaEngineTest : public ::testing::Test {
+class SagaEngineTest : public DatabaseTest {
  protected:
   void SetUp() override {
-    SAGAFLOW_REQUIRE_SERVERS();
-    cluster_ = std::make_unique<SagaCluster>();
-    auto conn = storage::PgConnection::Connect(cluster_->db_url());
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE(storage::ApplyMigrations(*conn.value(), storage::OrchestratorMigrations()).ok());
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
     registry_.Register(std::make_unique<ToyWorkflow>());
     pool_ = std::make_unique<storage::ConnectionPool>(cluster_->db_url(), 2);
     engine_ = std::make_unique<orchestrator::SagaEngine>(*pool_, registry_, orchestrator::EngineOptions{});
@@ -105,7 +104,6 @@ class SagaEngineTest : public ::testing::Test {
     return reply;
   }
 
-  std::unique_ptr<SagaCluster> cluster_;
   workflows::WorkflowRegistry registry_;
   std::unique_ptr<storage::ConnectionPool> pool_;
   std::unique_ptr<orchestrator::SagaEngine> engine_;
