@@ -7,6 +7,7 @@
 #include "common/ids.hpp"
 #include "tests/integration/saga_cluster.hpp"
 #include "workers/handlers/benefit_handlers.hpp"
+#include "workers/handlers/catalog_handlers.hpp"
 #include "workers/handlers/inventory_handlers.hpp"
 
 namespace sagaflow::test {
@@ -25,6 +26,7 @@ class WorkerHandlersTest : public ::testing::Test {
     handlers_ = workers::InventoryHandlers(workers::InventoryOptions{});
     handlers_.merge(workers::CouponHandlers());
     handlers_.merge(workers::PointsHandlers());
+    handlers_.merge(workers::CatalogHandlers(workers::CatalogOptions{}));
   }
 
   //! Runs one step the way the runtime does: in a transaction, rolled back if refused.
@@ -58,6 +60,32 @@ TEST_F(WorkerHandlersTest, ReservationOfSeveralLinesIsAllOrNothing) {
   ASSERT_TRUE(reserved.ok()) << reserved.status().ToString();
   EXPECT_EQ(IntOr(reserved.value(), "amount_cents", 0), 2 * 1200 + 800);
   EXPECT_EQ(Int("SELECT available FROM workers.products WHERE sku = 'cup'"), 0);
+}
+
+TEST_F(WorkerHandlersTest, PricingLooksUpEveryLineWhateverItsSkuHolds) {
+  const std::string odd = R"(odd "sku", {with} \ 'quotes')";
+  cluster_->AddProduct(odd, 250, 5);
+  cluster_->AddProduct("retired", 100, 5, /*on_sale=*/false);
+  json::object order{{"order_id", "o-price"},
+                     {"items", json::array{json::object{{"sku", "tea"}, {"quantity", 2}},
+                                           json::object{{"sku", odd}, {"quantity", 3}}}}};
+  auto priced = Run("catalog.price", order);
+  ASSERT_TRUE(priced.ok()) << priced.status().ToString();
+  EXPECT_EQ(IntOr(priced.value(), "base_cents", 0), 2 * 1200 + 3 * 250);
+  EXPECT_EQ(IntOr(priced.value(), "total_cents", 0), 2 * 1200 + 3 * 250);
+  const json::array& lines = priced->at("lines").as_array();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(StringOr(lines[1].as_object(), "sku"), odd);
+  EXPECT_EQ(IntOr(lines[1].as_object(), "unit_price_cents", 0), 250);
+
+  order["items"].as_array().push_back(json::object{{"sku", "nope"}, {"quantity", 1}});
+  auto unknown = Run("catalog.price", order);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("unknown_sku"), std::string::npos) << unknown.status().ToString();
+  order["items"].as_array().back().as_object()["sku"] = "retired";
+  auto retired = Run("catalog.price", order);
+  ASSERT_FALSE(retired.ok());
+  EXPECT_NE(retired.status().message().find("not_on_sale"), std::string::npos) << retired.status().ToString();
 }
 
 TEST_F(WorkerHandlersTest, ConfirmAfterReleaseAndReleaseAfterConfirmAreRefused) {

@@ -2,6 +2,10 @@
 
 #include "workers/handlers/pricing.hpp"
 
+#include <map>
+#include <string>
+#include <vector>
+
 namespace sagaflow::workers {
 namespace {
 
@@ -17,27 +21,42 @@ class PriceHandler final : public StepHandler {
     const json::object& payload = command.payload;
     auto items = payload.find("items");
     if (items == payload.end() || !items->value().is_array()) return Status::InvalidArgument("items", "missing");
+    // One round trip: the active promotions (deferred, so they ride along) and every product
+    // of the order, instead of one query per line and one more for the promotions.
+    std::vector<Promotion> promotions;
+    db.Defer("SELECT id, kind, value, coalesce(sku, ''), min_total_cents FROM workers.promotions WHERE active", {},
+             [&](const storage::PgResult& rows) {
+               for (int i = 0; i < rows.rows(); ++i) {
+                 promotions.push_back(Promotion{rows.Get(i, 0), KindOf(rows.Get(i, 1)), rows.GetInt(i, 2),
+                                                rows.Get(i, 3), rows.GetInt(i, 4)});
+               }
+             });
+    json::array skus;  // as JSON: a sku is the shop's text, JSON quotes it safely
+    for (const json::value& item : items->value().as_array()) {
+      if (!item.is_object()) return Status::InvalidArgument("items", "every item must be an object");
+      skus.emplace_back(StringOr(item.as_object(), "sku"));
+    }
+    auto products = db.Exec(
+        "SELECT sku, price_cents, on_sale FROM workers.products"
+        " WHERE sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
+        {ToJson(skus)});
+    if (!products.ok()) return products.status();
+    std::map<std::string, int, std::less<>> row_of_sku;
+    for (int row = 0; row < products->rows(); ++row) row_of_sku.emplace(products->Get(row, 0), row);
+
     std::vector<PricedLine> lines;
     json::array priced_lines;
     for (const json::value& item : items->value().as_array()) {
       const json::object& line = item.as_object();
       const std::string sku = StringOr(line, "sku");
       const std::int64_t quantity = IntOr(line, "quantity", 0);
-      auto product = db.Exec("SELECT price_cents, on_sale FROM workers.products WHERE sku = $1", {sku});
-      if (!product.ok()) return product.status();
-      if (product->rows() == 0) return Refused("unknown_sku", "no product " + sku);
-      if (product->Get(0, 1) != "t") return Refused("not_on_sale", "product " + sku + " is not on sale");
+      auto product = row_of_sku.find(sku);
+      if (product == row_of_sku.end()) return Refused("unknown_sku", "no product " + sku);
+      if (products->Get(product->second, 2) != "t") return Refused("not_on_sale", "product " + sku + " is not on sale");
       if (quantity <= 0) return Refused("bad_quantity", "quantity of " + sku + " must be positive");
-      lines.push_back(PricedLine{sku, quantity, product->GetInt(0, 0)});
-      priced_lines.push_back(json::object{{"sku", sku}, {"quantity", quantity}, {"unit_price_cents", product->GetInt(0, 0)}});
-    }
-
-    std::vector<Promotion> promotions;
-    auto rows = db.Exec("SELECT id, kind, value, coalesce(sku, ''), min_total_cents FROM workers.promotions WHERE active");
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->rows(); ++i) {
-      promotions.push_back(
-          Promotion{rows->Get(i, 0), KindOf(rows->Get(i, 1)), rows->GetInt(i, 2), rows->Get(i, 3), rows->GetInt(i, 4)});
+      const std::int64_t unit_price_cents = products->GetInt(product->second, 1);
+      lines.push_back(PricedLine{sku, quantity, unit_price_cents});
+      priced_lines.push_back(json::object{{"sku", sku}, {"quantity", quantity}, {"unit_price_cents", unit_price_cents}});
     }
 
     std::optional<Coupon> coupon;
