@@ -16,9 +16,8 @@ namespace beast = boost::beast;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
 
-HttpListener::HttpListener(net::io_context& ioc, HttpHandler handler, std::vector<net::io_context*> session_contexts)
+HttpListener::HttpListener(net::io_context& ioc, HttpHandler handler)
     : ioc_(ioc),
-      session_contexts_(std::move(session_contexts)),
       acceptor_(net::make_strand(ioc)),
       retry_timer_(acceptor_.get_executor()),
       handler_(std::make_shared<const HttpHandler>(std::move(handler))) {}
@@ -60,14 +59,8 @@ void HttpListener::CloseNow() {
 }
 
 void HttpListener::do_accept() {
-  auto on_accept = beast::bind_front_handler(&HttpListener::on_accept, shared_from_this());
-  if (session_contexts_.empty()) {
-    acceptor_.async_accept(net::make_strand(ioc_), std::move(on_accept));  // a strand per connection
-    return;
-  }
-  net::io_context& next = *session_contexts_[next_context_];
-  next_context_ = (next_context_ + 1) % session_contexts_.size();
-  acceptor_.async_accept(next.get_executor(), std::move(on_accept));
+  // Each connection gets its own strand.
+  acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&HttpListener::on_accept, shared_from_this()));
 }
 
 void HttpListener::on_accept(beast::error_code ec, tcp::socket socket) {

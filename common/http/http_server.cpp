@@ -13,27 +13,19 @@ HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start(const std::string& address, unsigned short port, int threads) {
   if (started_) return Status::Conflict("HttpServer already started");
-  if (threads < 1) threads = 1;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
-  std::vector<boost::asio::io_context*> session_contexts;
-  for (int i = 0; i < threads; ++i) {
-    contexts.push_back(std::make_unique<boost::asio::io_context>(1));  // hint: one thread runs it
-    session_contexts.push_back(contexts.back().get());
-  }
-  auto listener = std::make_shared<HttpListener>(*contexts.front(), handler_, std::move(session_contexts));
+  auto listener = std::make_shared<HttpListener>(ioc_, handler_);
   SAGAFLOW_RETURN_IF_ERROR(listener->Listen(address, port));
   started_ = true;
-  contexts_ = std::move(contexts);
   listener_ = std::move(listener);
   listener_->run();
+  if (threads < 1) threads = 1;
   threads_.reserve(threads);
-  for (auto& context : contexts_) {
-    work_.emplace_back(context->get_executor());
-    threads_.emplace_back([&ioc = *context] {
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
       // Handlers catch their own exceptions; this keeps a thread alive if one slips through.
       for (;;) {
         try {
-          ioc.run();
+          ioc_.run();
           return;
         } catch (const std::exception& e) {
           spdlog::error("http: io thread caught: {}", e.what());
@@ -48,8 +40,7 @@ Status HttpServer::Start(const std::string& address, unsigned short port, int th
 void HttpServer::Stop() {
   if (threads_.empty()) return;
   listener_->Stop();
-  work_.clear();
-  for (auto& context : contexts_) context->stop();
+  ioc_.stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   listener_->CloseNow();  // no io thread runs any more: safe to touch the acceptor here

@@ -1,8 +1,5 @@
 #pragma once
-// An HTTP server in a box: owns one io_context per thread, the threads and one HttpListener.
-// Connections are spread over the threads and stay on theirs, so a request is read, handled
-// and answered by one thread with no hand-off: one shared io_context run by all threads woke
-// an idle thread (a futex call) for nearly every completion, several per request.
+// An HTTP server in a box: owns an io_context, the threads that run it and one HttpListener.
 // Start() and Stop() are meant for the owning thread (not thread-safe against each other);
 // port() may be read from any thread. The handler runs on the io threads, one request per
 // connection at a time, so it must be thread-safe across connections.
@@ -13,7 +10,6 @@
 //   ...
 //   server.Stop();
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
@@ -53,14 +49,12 @@ class HttpServer {
  private:
   //! Given to the listener on Start().
   HttpHandler handler_;
-  //! One per thread; the first also runs the acceptor. Declared before listener_ to outlive
-  //! it; their destructors free the sessions and handlers still queued on them.
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
-  //! Keep every context's run() going while it has no connection.
-  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  //! Declared before listener_ to outlive it; its destructor frees the sessions and
+  //! handlers still queued on it.
+  boost::asio::io_context ioc_;
   //! Null before Start().
   std::shared_ptr<HttpListener> listener_;
-  //! Thread i runs contexts_[i]; empty when stopped.
+  //! Threads running ioc_; empty when stopped.
   std::vector<std::thread> threads_;
   //! Set by Start(); a second Start() is refused.
   bool started_ = false;

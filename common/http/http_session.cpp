@@ -20,7 +20,7 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<const Ht
     : stream_(std::move(socket)), handler_(std::move(handler)) {}
 
 void HttpSession::run() {
-  // Dispatch makes sure do_read runs on the socket's executor (a strand, or one thread).
+  // The socket's executor is a strand; dispatch makes sure do_read runs on it.
   net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // One HTTP/1.1 server connection, in the shape of Beast's example
 // http/server/async/http_server_async.cpp: do_read → on_read → send_response → on_write → do_read
-// (keep-alive) or do_close. Every operation runs on the connection's executor, a strand or an
-// io_context that one thread runs, so a session is never touched by two threads at once; it keeps itself alive through shared_from_this() in
+// (keep-alive) or do_close. Every operation runs on the connection's strand, so a session is
+// never touched by two threads at once; it keeps itself alive through shared_from_this() in
 // its completion handlers and is destroyed when the last one returns.
 
 #include <boost/asio/ip/tcp.hpp>
@@ -27,10 +27,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   //! Largest request body accepted; larger ones get 413 and the connection closes.
   static constexpr std::size_t kBodyLimit = 1024 * 1024;
 
-  //! Takes ownership of an accepted socket (whose executor is a strand or single-threaded).
+  //! Takes ownership of an accepted socket (whose executor should be a strand).
   HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<const HttpHandler> handler);
 
-  //! Starts reading requests on the session's executor.
+  //! Starts reading requests on the session's strand.
   void run();
 
  private:
@@ -43,7 +43,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   //! Calls the handler; any exception becomes a 500 JSON error.
   HttpResponse Dispatch(HttpRequest&& req);
 
-  //! The connection; its executor is the session's.
+  //! The connection; its executor is the session's strand.
   boost::beast::tcp_stream stream_;
   //! Bytes read but not yet parsed (pipelined requests).
   boost::beast::flat_buffer buffer_;
