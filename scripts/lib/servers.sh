@@ -109,12 +109,14 @@ _sagaflow_rabbit_env() {
         "RABBITMQ_CONFIG_FILE=$rabbit/rabbitmq.conf"
         "RABBITMQ_ADVANCED_CONFIG_FILE=$rabbit/advanced.config"
         "RABBITMQ_CONF_ENV_FILE=$rabbit/rabbitmq-env.conf"
-        # Erlang distribution (used by rabbitmqctl) on loopback only. One Erlang
-        # scheduler (+S): the broker shares this machine's few cores with
-        # PostgreSQL, sagad and the workers, and two schedulers handing work to
-        # each other cost it ~30 % more CPU per message at saga-bench's load (a
-        # quarter of a core), with no latency gain (bench/README.md, round 4).
-        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1} +S ${SAGAFLOW_RABBIT_SCHEDULERS:-1}:${SAGAFLOW_RABBIT_SCHEDULERS:-1}"
+        # Erlang distribution (used by rabbitmqctl) on loopback only. The broker
+        # shares this machine's few cores with PostgreSQL, sagad and the workers:
+        # one Erlang scheduler (+S), as two handing work to each other cost it
+        # ~30 % more CPU per message at saga-bench's load (a quarter of a core),
+        # and not bound to a core (+stbt u; RabbitMQ's default binds, which suits
+        # a host of its own): bound, it and the busy PostgreSQL backends kept
+        # getting in each other's way, 8-12 % fewer sagas/s (bench/README.md, round 4).
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1} +S ${SAGAFLOW_RABBIT_SCHEDULERS:-1}:${SAGAFLOW_RABBIT_SCHEDULERS:-1} +stbt u"
     )
 }
 
