@@ -104,6 +104,19 @@ Result<SagaRecord> SagaEngine::LoadForUpdate(PgConnection& conn, const std::stri
   return storage::SagaRepository(conn).LockForUpdate(saga_id);
 }
 
+Result<SagaRecord> SagaEngine::LoadByBusinessKeyForUpdate(PgConnection& conn, const std::string& type,
+                                                           const std::string& business_key, bool* from_cache) {
+  if (from_cache != nullptr) {
+    if (auto cached = cache_.FindByBusinessKey(type, business_key)) {
+      if (t_touched != nullptr) t_touched->read.push_back(cached->id);
+      *from_cache = true;
+      return std::move(*cached);
+    }
+    *from_cache = false;
+  }
+  return storage::SagaRepository(conn).LockByBusinessKey(type, business_key);
+}
+
 void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga, const storage::HistoryEntry& entry) {
   // Out of the cache before the commit, back after it (InTransaction): what the commit
   // causes never sees the row as it was before.
@@ -391,18 +404,9 @@ Result<SagaRecord> SagaEngine::FindByBusinessKey(std::string_view type, const st
 Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const json::object& payment) {
   SagaRecord result;
   Status status = InTransaction([&](PgConnection& conn) -> Status {
-    storage::SagaRepository sagas(conn);
-    // The order's id is its saga's business key, a UUID the order workflow made: one saga. A
-    // saga this sagad wrote last needs no read; its update's version check guards the rest.
+    // The order's id is its saga's business key, a UUID the order workflow made: one saga.
     bool cached = false;
-    Result<SagaRecord> saga = Status::NotFound("");
-    if (auto hit = cache_.FindByBusinessKey("order", order_id)) {
-      cached = true;
-      t_touched->read.push_back(hit->id);
-      saga = std::move(*hit);
-    } else {
-      saga = sagas.LockByBusinessKey("order", order_id);
-    }
+    auto saga = LoadByBusinessKeyForUpdate(conn, "order", order_id, &cached);
     if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no order " + order_id) : saga.status();
     // The channel retries callbacks: one already applied is acknowledged, not refused.
     auto already_paid = [&](const SagaRecord& order) {
@@ -417,7 +421,7 @@ Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const j
     Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"payment.succeeded", payment}, false);
     if (applied.IsConflict() && cached) {
       // Refused on a cached row (another sagad may have moved the order on): ask the database.
-      saga = sagas.LockByBusinessKey("order", order_id);
+      saga = LoadByBusinessKeyForUpdate(conn, "order", order_id);
       if (!saga.ok()) return saga.status();
       if (already_paid(saga.value())) {
         result = std::move(saga.value());

@@ -105,6 +105,10 @@ class SagaEngine {
   //! miss: SELECT ... FOR UPDATE.
   Result<storage::SagaRecord> LoadForUpdate(storage::PgConnection& conn, const std::string& saga_id,
                                             bool* from_cache = nullptr);
+  //! LoadForUpdate for the newest saga of `type` with `business_key` (the cache is asked by
+  //! business key; meant for keys that name one saga, such as an order's id).
+  Result<storage::SagaRecord> LoadByBusinessKeyForUpdate(storage::PgConnection& conn, const std::string& type,
+                                                         const std::string& business_key, bool* from_cache = nullptr);
   //! Writes the saga row and the history entry of its new version (SagaRepository::Update,
   //! one statement) and records the row for the cache.
   void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga, const storage::HistoryEntry& entry);
