@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "orchestrator/saga_engine.hpp"
-#include "storage/migrations.hpp"
 #include "tests/integration/database_test.hpp"
 #include "tests/integration/saga_cluster.hpp"
 #include "workflows/order_workflow.hpp"
@@ -12,12 +11,11 @@
 namespace sagaflow::test {
 namespace {
 
-class PaymentCallbackTest : public DatabaseTest {
+class PaymentCallbackTest : public OrchestratorSchemaTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    OrchestratorSchemaTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
     registry_.Register(workflows::MakeOrderWorkflow(workflows::order::OrderOptions{}));
     for (int i = 0; i < 2; ++i) {
       pools_.push_back(std::make_unique<storage::ConnectionPool>(cluster_->db_url(), 2));

@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "orchestrator/saga_engine.hpp"
-#include "storage/migrations.hpp"
 #include "storage/timer_repository.hpp"
 #include "storage/transaction.hpp"
 #include "tests/integration/database_test.hpp"
@@ -74,12 +73,11 @@ class ToyWorkflow final : public workflows::SagaWorkflow {
   }
 };
 
-class SagaEngineTest : public DatabaseTest {
+class SagaEngineTest : public OrchestratorSchemaTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    OrchestratorSchemaTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
     registry_.Register(std::make_unique<ToyWorkflow>());
     pool_ = std::make_unique<storage::ConnectionPool>(cluster_->db_url(), 2);
     engine_ = std::make_unique<orchestrator::SagaEngine>(*pool_, registry_, orchestrator::EngineOptions{});

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "storage/migrations.hpp"
 #include "storage/timer_repository.hpp"
 #include "storage/transaction.hpp"
 #include "tests/integration/database_test.hpp"
@@ -12,14 +11,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-class TimerRepositoryTest : public DatabaseTest {
+class TimerRepositoryTest : public OrchestratorSchemaTest {
  protected:
-  void SetUp() override {
-    DatabaseTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    ASSERT_TRUE(storage::ApplyMigrations(*conn_, storage::OrchestratorMigrations()).ok());
-  }
-
   void Schedule(const std::string& name, milliseconds delay) {
     storage::Transaction tx(*conn_);
     storage::TimerRepository(*conn_).Schedule("00000000-0000-4000-8000-000000000001", name, delay, {});
