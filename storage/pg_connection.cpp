@@ -1,5 +1,7 @@
 #include "storage/pg_connection.hpp"
 
+#include <strings.h>
+
 #include <libpq-fe.h>
 
 #include <cstdlib>
@@ -73,7 +75,21 @@ std::string JoinArray(const std::vector<Element>& elements, ToText to_text) {
 }  // namespace
 
 std::string PgArrayLiteral(const std::vector<std::string>& elements) {
-  return JoinArray(elements, [](const std::string& element) -> const std::string& { return element; });
+  return JoinArray(elements, [](const std::string& element) {
+    // Bare when the array syntax allows it (UUIDs, names: the common case); otherwise in
+    // double quotes with `"` and `\` escaped. A bare NULL would be SQL NULL, not the text.
+    const bool is_null_word = element.size() == 4 && strncasecmp(element.data(), "null", 4) == 0;
+    const bool bare = !element.empty() && !is_null_word &&
+                      element.find_first_of("{}\",\\ \t\n\r\v\f") == std::string::npos;
+    if (bare) return element;
+    std::string quoted = "\"";
+    for (char c : element) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    quoted += '"';
+    return quoted;
+  });
 }
 
 std::string PgArrayLiteral(const std::vector<std::int64_t>& elements) {

@@ -31,8 +31,8 @@ namespace sagaflow::storage {
 //! A statement parameter: text, or SQL NULL.
 using PgParam = std::optional<std::string>;
 
-//! An array parameter ("{a,b,c}", for `$1::uuid[]` and the like) of elements that need no
-//! quoting: UUIDs, identifiers of letters and digits. Anything else would need escaping.
+//! An array parameter ("{a,b,c}", for `$1::uuid[]`, `$1::text[]` and the like). Elements that
+//! need it (empty, "NULL", spaces, `{}",\`) are quoted, so any text arrives as it is.
 std::string PgArrayLiteral(const std::vector<std::string>& elements);
 //! The same for integers (ids).
 std::string PgArrayLiteral(const std::vector<std::int64_t>& elements);

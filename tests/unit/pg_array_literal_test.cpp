@@ -1,4 +1,4 @@
-// PgArrayLiteral: array parameters of elements that need no quoting.
+// PgArrayLiteral: array parameters; elements the array syntax would misread are quoted.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -13,6 +13,12 @@ namespace {
 TEST(PgArrayLiteralTest, TextElementsAreJoinedInOrder) {
   EXPECT_EQ(PgArrayLiteral(std::vector<std::string>{"6f1c1b1e-1111-4a4a-8b8b-000000000001", "b"}),
             "{6f1c1b1e-1111-4a4a-8b8b-000000000001,b}");
+}
+
+TEST(PgArrayLiteralTest, ElementsTheSyntaxWouldMisreadAreQuoted) {
+  EXPECT_EQ(PgArrayLiteral(std::vector<std::string>{"a b", "x,y", "{z}", R"(say "hi")", R"(back\slash)"}),
+            R"({"a b","x,y","{z}","say \"hi\"","back\\slash"})");
+  EXPECT_EQ(PgArrayLiteral(std::vector<std::string>{"", "NULL", "null", "nulls"}), R"({"","NULL","null",nulls})");
 }
 
 TEST(PgArrayLiteralTest, IntegersAreWrittenInDecimal) {

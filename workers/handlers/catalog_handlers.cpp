@@ -31,15 +31,13 @@ class PriceHandler final : public StepHandler {
                                                 rows.Get(i, 3), rows.GetInt(i, 4)});
                }
              });
-    json::array skus;  // as JSON: a sku is the shop's text, JSON quotes it safely
+    std::vector<std::string> skus;
     for (const json::value& item : items->value().as_array()) {
       if (!item.is_object()) return Status::InvalidArgument("items", "every item must be an object");
-      skus.emplace_back(StringOr(item.as_object(), "sku"));
+      skus.push_back(StringOr(item.as_object(), "sku"));
     }
-    auto products = db.Exec(
-        "SELECT sku, price_cents, on_sale FROM workers.products"
-        " WHERE sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
-        {ToJson(skus)});
+    auto products = db.Exec("SELECT sku, price_cents, on_sale FROM workers.products WHERE sku = ANY($1::text[])",
+                            {storage::PgArrayLiteral(skus)});
     if (!products.ok()) return products.status();
     std::map<std::string, int, std::less<>> row_of_sku;
     for (int row = 0; row < products->rows(); ++row) row_of_sku.emplace(products->Get(row, 0), row);
