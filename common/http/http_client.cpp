@@ -8,20 +8,19 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <poll.h>
 
-#include <cerrno>
-#include <cstdint>
-
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <map>
 #include <memory>
-#include <cctype>
-#include <charconv>
 #include <optional>
 
 namespace sagaflow::http {
