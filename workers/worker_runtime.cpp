@@ -108,7 +108,6 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](std::size_t a, std::size_t b) { return commands[a].command_id < commands[b].command_id; });
-  // Command ids are UUIDs (DecodeCommand checks), so they need no quoting in an array literal.
   std::vector<std::string> sorted_ids;
   sorted_ids.reserve(order.size());
   for (std::size_t i : order) sorted_ids.push_back(commands[i].command_id);
