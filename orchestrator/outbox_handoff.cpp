@@ -9,8 +9,11 @@ void OutboxHandoff::Push(std::vector<storage::OutboxMessage> messages) {
   {
     std::lock_guard lock(mutex_);
     if (queue_.size() + messages.size() > capacity_) {
-      // The relay is behind or disconnected; the rows wait in the outbox for its sweep.
-      if (dropped_ == 0) spdlog::warn("outbox handoff full ({} messages): leaving new ones to the sweep", capacity_);
+      // The relay is behind or disconnected; the rows wait in the outbox for its sweep, step
+      // commands (no row) for their step timers.
+      if (dropped_ == 0) {
+        spdlog::warn("outbox handoff full ({} messages): leaving new ones to the sweep and the step timers", capacity_);
+      }
       dropped_ += messages.size();
       return;
     }

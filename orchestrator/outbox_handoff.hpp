@@ -2,7 +2,8 @@
 // Hands outbox rows from the thread that committed them to the relay, in memory, so a new
 // command or event goes out without the relay polling or PostgreSQL notifying it. The rows are
 // durable already: if this process dies before publishing them, or the queue is full, a
-// relay's sweep of unsent rows (OutboxRelay) publishes them later. Thread-safe.
+// relay's sweep of unsent rows (OutboxRelay) publishes them later. Step commands come without
+// a row; their step timers send them again. Thread-safe.
 
 #include <chrono>
 #include <condition_variable>

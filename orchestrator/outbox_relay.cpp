@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
+
 #include "common/adaptive_linger.hpp"
 #include "common/stop_wait.hpp"
 #include "common/wire.hpp"
@@ -65,13 +67,43 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
         handed.push_back(std::move(message));
       }
     }
-    SAGAFLOW_RETURN_IF_ERROR(Publish(broker, handed));
+    if (Status sent = Publish(broker, handed); !sent.ok()) {
+      SpillRowless(conn, handed);
+      return sent;
+    }
     linger.Record(handed.size());
-    if (published.empty()) delete_due = std::chrono::steady_clock::now() + options_.delete_interval;
-    for (const storage::OutboxMessage& message : handed) published.push_back(message.id);
+    for (const storage::OutboxMessage& message : handed) {
+      if (!message.has_row) continue;
+      if (published.empty()) delete_due = std::chrono::steady_clock::now() + options_.delete_interval;
+      published.push_back(message.id);
+    }
     if (published.size() >= batch_size) SAGAFLOW_RETURN_IF_ERROR(delete_published());
   }
+  // Stopping: what was handed over but not published goes to the outbox for another relay.
+  SpillRowless(conn, handoff_.Take(std::numeric_limits<std::size_t>::max(), std::chrono::steady_clock::now(), {}));
   return delete_published();
+}
+
+void OutboxRelay::SpillRowless(storage::PgConnection& conn, const std::vector<storage::OutboxMessage>& messages) {
+  std::vector<const storage::OutboxMessage*> rowless;
+  for (const storage::OutboxMessage& message : messages) {
+    if (!message.has_row) rowless.push_back(&message);
+  }
+  if (rowless.empty()) return;
+  // Durable now, so a sweep publishes them once the broker is back instead of each step
+  // waiting for its timeout. Some may have reached the broker already: workers deduplicate.
+  Status status = [&] {
+    storage::Transaction tx(conn);
+    SAGAFLOW_RETURN_IF_ERROR(tx.status());
+    for (const storage::OutboxMessage* message : rowless) storage::OutboxRepository(conn).Insert(*message);
+    return tx.Commit();
+  }();
+  if (status.ok()) {
+    spdlog::warn("outbox relay: wrote {} unpublished step commands to the outbox for a sweep", rowless.size());
+  } else {
+    spdlog::warn("outbox relay: {} unpublished step commands left to their step timers: {}", rowless.size(),
+                 status.ToString());
+  }
 }
 
 Status OutboxRelay::Sweep(storage::PgConnection& conn, amqp::Connection& broker) {

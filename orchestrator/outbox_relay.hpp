@@ -3,6 +3,9 @@
 //  - handed over: the thread that committed rows hands them over in memory (OutboxHandoff);
 //    the relay publishes them as one batch, waits for the broker's confirms and deletes
 //    them. No polling, no NOTIFY: a new row goes out as soon as its transaction commits.
+//    Step commands come this way without a row (the saga row and its step timer are their
+//    durable copy); if they cannot be published, or the relay stops first, it writes them
+//    into the outbox for a sweep.
 //  - swept: every `sweep_interval` (and when it connects) the relay claims unsent rows older
 //    than `sweep_after` (FOR UPDATE SKIP LOCKED, so relays in several sagad share them):
 //    rows a crash left between commit and publish, rows a full handoff refused, rows written
@@ -73,6 +76,9 @@ class OutboxRelay {
   Status RunConnected(std::stop_token stop);
   //! Claims and publishes unsent rows nobody handed over, until a short batch.
   Status Sweep(storage::PgConnection& conn, amqp::Connection& broker);
+  //! Writes the messages of `messages` that have no outbox row (step commands) into the
+  //! outbox, for a sweep; if that fails too, their step timers send them again.
+  void SpillRowless(storage::PgConnection& conn, const std::vector<storage::OutboxMessage>& messages);
   //! Publishes `messages` and waits for the broker's confirms.
   Status Publish(amqp::Connection& broker, const std::vector<storage::OutboxMessage>& messages);
 

@@ -133,7 +133,7 @@ void SagaEngine::HandOff(std::vector<storage::OutboxMessage> committed) {
   // Every insert reported its id when the commit succeeded; one without (never expected)
   // stays in the outbox for the relay's sweep rather than being published twice.
   std::erase_if(committed, [](const storage::OutboxMessage& message) {
-    if (message.id != 0) return false;
+    if (!message.has_row || message.id != 0) return false;
     spdlog::warn("outbox message {} has no id after commit; left to the sweep", message.message_id);
     return true;
   });
@@ -150,6 +150,19 @@ void SagaEngine::WriteOutbox(PgConnection& conn, storage::OutboxMessage message)
   touched->outbox.push_back(message);
   // The callback runs inside this attempt (the Commit that sends the insert), while `touched` lives.
   storage::OutboxRepository(conn).Insert(message, [touched, index](std::int64_t id) { touched->outbox[index].id = id; });
+}
+
+void SagaEngine::SendCommand(PgConnection& conn, storage::OutboxMessage message) {
+  if (t_touched == nullptr || handoff_ == nullptr) {
+    WriteOutbox(conn, std::move(message));  // no relay in this process to hand it to: the sweep's
+    return;
+  }
+  // No outbox row: the saga row this transaction writes holds the pending step (command id,
+  // payload, send time) and the saga has a step timer, which sends it again after
+  // step_timeout if it never reaches a worker (this process dies before publishing it, or
+  // the broker drops it). The relay writes it into the outbox if it cannot publish it.
+  message.has_row = false;
+  t_touched->outbox.push_back(std::move(message));
 }
 
 const workflows::SagaWorkflow* SagaEngine::WorkflowOf(const SagaRecord& saga) const {
@@ -241,7 +254,7 @@ void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, boo
   command.attempt = pending.attempt;
   command.payload = pending.payload;
   command.sent_at_ms = pending.sent_at_ms;
-  WriteOutbox(conn, storage::OutboxMessage{0, command.command_id, std::string(wire::kCommandsExchange), command.step,
+  SendCommand(conn, storage::OutboxMessage{0, command.command_id, std::string(wire::kCommandsExchange), command.step,
                                          saga.id, wire::EncodeCommand(command)});
   // Lazy: a saga keeps its step timer row while it has work in flight; an earlier one stays
   // (it fires first and is moved to this attempt's deadline then, see FireStepTimer).

@@ -2,7 +2,7 @@
 // The saga engine: starts sagas and applies every event (worker replies, signals, payment
 // callbacks, timers) to the saga's state machine. Each call is ONE PostgreSQL transaction
 // that locks the saga row (SELECT ... FOR UPDATE), feeds the event, and writes the new state,
-// a history entry, the next step's command (outbox) and timers together. Two sagad
+// a history entry, the next step's command and timers together. Two sagad
 // processes therefore never both apply an event to one saga; a crash before commit leaves
 // nothing behind and the message is redelivered.
 // Thread-safe: each call borrows its own connection from the pool.
@@ -114,6 +114,10 @@ class SagaEngine {
   void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga, const storage::HistoryEntry& entry);
   //! Writes an outbox row; InTransaction hands it to the relay once it has committed.
   void WriteOutbox(storage::PgConnection& conn, storage::OutboxMessage message);
+  //! Queues a step command: handed to the relay after the commit without an outbox row when
+  //! this process has a relay (the saga row and its step timer are the durable copy), else
+  //! WriteOutbox.
+  void SendCommand(storage::PgConnection& conn, storage::OutboxMessage message);
   //! Gives the rows a transaction committed to the relay (handoff_ must be set).
   void HandOff(std::vector<storage::OutboxMessage> committed);
   //! HandleReply's body, inside the caller's transaction.

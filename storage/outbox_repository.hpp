@@ -17,12 +17,15 @@
 namespace sagaflow::storage {
 
 struct OutboxMessage {
-  std::int64_t id = 0;  //!< assigned by Insert
+  std::int64_t id = 0;  //!< assigned by Insert; 0 for a message with no row
   std::string message_id;
   std::string exchange;
   std::string routing_key;
   std::string saga_id;
   std::string body;
+  //! False for a step command the engine hands to the relay without writing a row (the saga
+  //! row's pending step and its step timer are its durable copy, see SagaEngine::SendPendingStep).
+  bool has_row = true;
 };
 
 class OutboxRepository {
