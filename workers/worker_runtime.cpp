@@ -16,6 +16,9 @@ namespace {
 
 //! Runs of one batch before the worker gives up and reconnects (the messages come back).
 constexpr int kBatchAttempts = 3;
+//! A step refused or failed in a batch run without savepoints: the run is rolled back and
+//! the batch runs again with a savepoint per command (not counted as an attempt).
+constexpr std::string_view kRunIsolated = "a step did not succeed: running the batch again with a savepoint per command";
 
 wire::Reply ReplyTo(const wire::Command& command) {
   wire::Reply reply;
@@ -113,6 +116,10 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
   for (std::size_t i : order) sorted_ids.push_back(commands[i].command_id);
   const std::string ids = storage::PgArrayLiteral(sorted_ids);
   Status last;
+  // Optimistic: most batches succeed whole, and a savepoint per command costs two statements
+  // and a subtransaction (an XID of its own) for every write. Only a batch in which a step
+  // does not succeed needs them, to keep the others' effects and drop that step's.
+  bool isolated = false;
   for (int attempt = 1; attempt <= kBatchAttempts; ++attempt) {
     std::vector<wire::Reply> replies(commands.size());
     storage::Transaction tx(db);
@@ -135,7 +142,7 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
       }
     }
     for (std::size_t i = 0; last.ok() && i < order.size(); ++i) {
-      auto reply = Process(db, commands[order[i]], answered);
+      auto reply = Process(db, commands[order[i]], answered, isolated);
       if (reply.ok()) {
         replies[order[i]] = std::move(reply.value());
       } else {
@@ -153,6 +160,13 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
       }
       return replies;
     }
+    if (!isolated && last.IsConflict() && last.message() == kRunIsolated) {
+      spdlog::info("worker {}: a step of a batch of {} did not succeed; running the batch again with a savepoint "
+                   "per command", options_.role, commands.size());
+      isolated = true;  // this run's transaction rolls back as `tx` goes
+      --attempt;
+      continue;
+    }
     if (!last.IsTransient() || !db.Healthy()) return last;
     // A deadlock on a business row (two batches reserving the same products in another
     // order): PostgreSQL aborted this batch; run it again.
@@ -163,7 +177,7 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
 }
 
 Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::Command& command,
-                                        std::map<std::string, std::string, std::less<>>& answered) {
+                                        std::map<std::string, std::string, std::less<>>& answered, bool isolated) {
   const std::string started_at = MicrosSinceEpoch();
   wire::Reply reply = ReplyTo(command);
   if (auto stored = answered.find(command.command_id); stored != answered.end()) {
@@ -180,13 +194,14 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
                                                                                            command.step))
                                     : Result<json::object>(json::object{});
   if (handler != handlers_.end()) {
-    db.Defer("SAVEPOINT step");  // sent with the handler's first statement
+    if (isolated) db.Defer("SAVEPOINT step");  // sent with the handler's first statement
     result = handler->second->Execute(db, command);
     // A refused step must leave no partial effect behind, only its recorded refusal; the
     // other commands of the batch keep theirs.
-    if (result.ok()) {
+    if (!result.ok() && !isolated) return Status::Conflict(std::string(kRunIsolated));
+    if (isolated && result.ok()) {
       db.Defer("RELEASE SAVEPOINT step");
-    } else {
+    } else if (isolated) {
       SAGAFLOW_RETURN_IF_ERROR(db.ExecScript("ROLLBACK TO SAVEPOINT step"));
     }
   }

@@ -59,9 +59,11 @@ class RoleWorker {
   Result<std::vector<wire::Reply>> ProcessBatch(storage::PgConnection& db, const std::vector<wire::Command>& commands);
   //! Executes one command inside the caller's transaction and returns the reply, or replays
   //! the reply `answered` holds for it (stored before, or earlier in this batch); adds the
-  //! reply it stores to `answered`.
+  //! reply it stores to `answered`. `isolated`: inside a savepoint, so a step that does not
+  //! succeed is rolled back alone and its refusal recorded; otherwise such a step returns
+  //! Conflict(kRunIsolated) and the caller runs the batch again isolated.
   Result<wire::Reply> Process(storage::PgConnection& db, const wire::Command& command,
-                              std::map<std::string, std::string, std::less<>>& answered);
+                              std::map<std::string, std::string, std::less<>>& answered, bool isolated);
 
   const RoleWorkerOptions options_;
   HandlerMap handlers_;
