@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "common/adaptive_linger.hpp"
@@ -17,6 +18,20 @@ namespace sagaflow::orchestrator {
 
 void OutboxRelay::Run(std::stop_token stop) {
   RunReconnecting(stop, "outbox relay", [this](std::stop_token session_stop) { return RunConnected(session_stop); });
+  // Stopping, connected or not (the broker may be why not): step commands still handed over
+  // go into the outbox, for a sweep of this or another sagad, rather than waiting for their
+  // step timers. Rows that are there already need nothing.
+  std::vector<storage::OutboxMessage> left =
+      handoff_.Take(std::numeric_limits<std::size_t>::max(), std::chrono::steady_clock::now(), {});
+  if (std::none_of(left.begin(), left.end(), [](const storage::OutboxMessage& message) { return !message.has_row; })) {
+    return;
+  }
+  auto pg = storage::PgConnection::Connect(pg_url_);
+  if (!pg.ok()) {
+    spdlog::warn("outbox relay: step commands left to their step timers at stop: {}", pg.status().ToString());
+    return;
+  }
+  SpillRowless(*pg.value(), left);
 }
 
 Status OutboxRelay::RunConnected(std::stop_token stop) {
@@ -79,8 +94,6 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
     }
     if (published.size() >= batch_size) SAGAFLOW_RETURN_IF_ERROR(delete_published());
   }
-  // Stopping: what was handed over but not published goes to the outbox for another relay.
-  SpillRowless(conn, handoff_.Take(std::numeric_limits<std::size_t>::max(), std::chrono::steady_clock::now(), {}));
   return delete_published();
 }
 

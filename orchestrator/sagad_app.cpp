@@ -121,15 +121,18 @@ int Serve(const Config& config) {
   const int reply_consumers = static_cast<int>(config.GetInt("replies", "consumers", 2));
   TimerPoller poller(engine, config.GetDuration("timers", "poll_interval", std::chrono::milliseconds(200)));
   {
+    std::jthread relay_loop([&relay](std::stop_token stop) { relay.Run(stop); });
     std::vector<std::jthread> loops;
-    loops.emplace_back([&relay](std::stop_token stop) { relay.Run(stop); });
     for (int i = 0; i < reply_consumers; ++i) {
       loops.emplace_back([&consumer](std::stop_token stop) { consumer.Run(stop); });
     }
     loops.emplace_back([&poller](std::stop_token stop) { poller.Run(stop); });
     WaitForShutdownSignal();
+    // Whatever commits a transition first, the relay last: the step commands they hand over
+    // still reach it (published, or written into the outbox as it stops).
     server.Stop();
-  }  // jthreads request stop and join here
+    loops.clear();  // request stop and join
+  }  // the relay's jthread stops and joins here
   spdlog::info("sagad stopped");
   return 0;
 }

@@ -520,6 +520,27 @@ TEST_F(OrderSagaTest, StepCommandTheRelayCannotPublishIsWrittenToTheOutboxForThe
   EXPECT_EQ(std::count(events.begin(), events.end(), "step.resent"), 0) << "published by the sweep, not resent";
 }
 
+// A sagad stopping while its relay still holds step commands (here: it never reached the
+// broker) writes them into the outbox; the next sagad's sweep publishes them, instead of the
+// step waiting for its timeout.
+TEST_F(OrderSagaTest, StepCommandsTheRelayHoldsWhenSagadStopsAreWrittenToTheOutbox) {
+  cluster_->SetEnv("SAGAFLOW_AMQP_URL", "amqp://guest:guest@127.0.0.1:1/");  // nothing listens there
+  cluster_->StartSagad();
+  LogOutboxInserts(*cluster_);
+  const std::string saga_id = Place("stop-1", SagaCluster::OrderBody("tea", 1));
+  EXPECT_TRUE(OutboxInserts(*cluster_).empty()) << "handed to the relay, no row";
+  ASSERT_EQ(cluster_->sagad().Terminate(), 0) << cluster_->Logs();
+  EXPECT_EQ(OutboxInserts(*cluster_), std::vector<std::string>{"catalog.price"}) << cluster_->Logs();
+
+  cluster_->SetEnv("SAGAFLOW_AMQP_URL", cluster_->amqp_url());  // later entries win
+  cluster_->SetEnv("SAGAFLOW_RELAY_SWEEP_INTERVAL", "200ms");
+  cluster_->SetEnv("SAGAFLOW_RELAY_SWEEP_AFTER", "100ms");
+  cluster_->StartAll();
+  EXPECT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment", seconds(15))) << cluster_->Logs();
+  const std::vector<std::string> events = cluster_->HistoryEvents(saga_id);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "step.resent"), 0) << "published by the sweep, not resent";
+}
+
 //! Runs one order to awaiting_payment and reports whether the first command, the first reply
 //! and the first domain event were published persistent.
 struct Persistence {
