@@ -44,18 +44,18 @@ void SagaCache::BeginWrite(const std::string& id) {
   EraseLocked(id);
 }
 
-void SagaCache::EndWrite(const std::string& id, const storage::SagaRecord* committed) {
+void SagaCache::EndWrite(const std::string& id, std::optional<storage::SagaRecord> committed) {
   std::lock_guard lock(mutex_);
   auto writing = writers_.find(id);
   if (writing == writers_.end()) return;  // no BeginWrite: nothing to end
   Writes& writes = writing->second;
-  if (committed != nullptr && (!writes.newest || writes.newest->version < committed->version)) {
-    writes.newest = *committed;
+  if (committed && (!writes.newest || writes.newest->version < committed->version)) {
+    writes.newest = std::move(committed);
   }
   if (--writes.in_flight > 0) return;  // another write may yet commit a newer row
   std::optional<storage::SagaRecord> newest = std::move(writes.newest);
   writers_.erase(writing);
-  if (newest) StoreLocked(*newest);
+  if (newest) StoreLocked(std::move(*newest));
 }
 
 void SagaCache::Erase(const std::string& id) {
@@ -72,7 +72,7 @@ void SagaCache::EraseLocked(const std::string& id) {
   entries_.erase(it);
 }
 
-void SagaCache::StoreLocked(const storage::SagaRecord& saga) {
+void SagaCache::StoreLocked(storage::SagaRecord saga) {
   if (capacity_ == 0) return;
   auto it = entries_.find(saga.id);
   if (it != entries_.end() && it->second.saga.version > saga.version) return;  // a later commit got here first
@@ -81,14 +81,15 @@ void SagaCache::StoreLocked(const storage::SagaRecord& saga) {
     return;
   }
   if (it != entries_.end()) {
-    it->second.saga = saga;  // type and business key never change
+    it->second.saga = std::move(saga);  // type and business key never change
     recency_.splice(recency_.begin(), recency_, it->second.position);
     return;
   }
   if (entries_.size() >= capacity_) EraseLocked(recency_.back());
   recency_.push_front(saga.id);
-  entries_.emplace(saga.id, Entry{saga, recency_.begin()});
   by_business_key_[BusinessKeyOf(saga.type, saga.business_key)] = saga.id;
+  const std::string id = saga.id;
+  entries_.emplace(id, Entry{std::move(saga), recency_.begin()});
 }
 
 std::size_t SagaCache::size() const {

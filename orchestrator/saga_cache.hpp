@@ -38,10 +38,10 @@ class SagaCache {
   std::optional<storage::SagaRecord> FindByBusinessKey(const std::string& type, const std::string& business_key);
   //! A transaction is about to write the saga: drop its entry until EndWrite.
   void BeginWrite(const std::string& id);
-  //! Ends one BeginWrite. `committed`: the row as committed; nullptr: rolled back. When the
+  //! Ends one BeginWrite. `committed`: the row as committed; nullopt: rolled back. When the
   //! last write in flight to the saga ends, the newest row any of them committed is kept
   //! (their EndWrite calls may come in any order).
-  void EndWrite(const std::string& id, const storage::SagaRecord* committed);
+  void EndWrite(const std::string& id, std::optional<storage::SagaRecord> committed);
   void Erase(const std::string& id);
   std::size_t size() const;
 
@@ -65,7 +65,7 @@ class SagaCache {
   //! Guarded by mutex_. Sagas being written.
   std::unordered_map<std::string, Writes> writers_;
   //! Stores `saga` (mutex_ held).
-  void StoreLocked(const storage::SagaRecord& saga);
+  void StoreLocked(storage::SagaRecord saga);
   //! Drops the entry of `id`, if any (mutex_ held).
   void EraseLocked(const std::string& id);
 };

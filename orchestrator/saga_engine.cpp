@@ -76,7 +76,10 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
       if (last.ok()) last = tx.Commit();
     }
     t_touched = nullptr;
-    for (const SagaRecord& saga : touched.written) cache_.EndWrite(saga.id, last.ok() ? &saga : nullptr);
+    for (SagaRecord& saga : touched.written) {
+      const std::string id = saga.id;
+      cache_.EndWrite(id, last.ok() ? std::optional<SagaRecord>(std::move(saga)) : std::nullopt);
+    }
     if (last.ok()) {
       if (handoff_ != nullptr) HandOff(std::move(touched.outbox));
       return last;

@@ -21,7 +21,7 @@ storage::SagaRecord Saga(const std::string& id, std::int64_t version, const std:
 //! Commits `saga` the way the engine does: out before the write, back after the commit.
 void Commit(SagaCache& cache, const storage::SagaRecord& saga) {
   cache.BeginWrite(saga.id);
-  cache.EndWrite(saga.id, &saga);
+  cache.EndWrite(saga.id, saga);
 }
 
 TEST(SagaCacheTest, KeepsTheCommittedRow) {
@@ -41,7 +41,7 @@ TEST(SagaCacheTest, RowBeingWrittenIsNotServedUntilItsCommitEnds) {
   // Between the write and the commit (and the commit and EndWrite), readers go to the database.
   EXPECT_FALSE(cache.Find("a").has_value());
   const storage::SagaRecord committed = Saga("a", 2);
-  cache.EndWrite("a", &committed);
+  cache.EndWrite("a", committed);
   ASSERT_TRUE(cache.Find("a").has_value());
   EXPECT_EQ(cache.Find("a")->version, 2);
 }
@@ -50,7 +50,7 @@ TEST(SagaCacheTest, RolledBackWriteLeavesNoEntry) {
   SagaCache cache(10);
   Commit(cache, Saga("a", 1));
   cache.BeginWrite("a");
-  cache.EndWrite("a", nullptr);
+  cache.EndWrite("a", std::nullopt);
   EXPECT_FALSE(cache.Find("a").has_value());
 }
 
@@ -60,9 +60,9 @@ TEST(SagaCacheTest, OverlappingWritesKeepNothingUntilTheLastEnds) {
   const storage::SagaRecord second = Saga("a", 3);
   cache.BeginWrite("a");
   cache.BeginWrite("a");
-  cache.EndWrite("a", &first);  // the other write may commit a newer row any moment
+  cache.EndWrite("a", first);  // the other write may commit a newer row any moment
   EXPECT_FALSE(cache.Find("a").has_value());
-  cache.EndWrite("a", &second);
+  cache.EndWrite("a", second);
   ASSERT_TRUE(cache.Find("a").has_value());
   EXPECT_EQ(cache.Find("a")->version, 3);
 }
@@ -73,8 +73,8 @@ TEST(SagaCacheTest, OverlappingWritesEndingOutOfOrderKeepTheNewestRow) {
   const storage::SagaRecord newer = Saga("a", 6);
   cache.BeginWrite("a");
   cache.BeginWrite("a");
-  cache.EndWrite("a", &newer);  // committed second, but its thread got here first
-  cache.EndWrite("a", &older);
+  cache.EndWrite("a", newer);  // committed second, but its thread got here first
+  cache.EndWrite("a", older);
   ASSERT_TRUE(cache.Find("a").has_value());
   EXPECT_EQ(cache.Find("a")->version, 6);
 }
@@ -82,7 +82,7 @@ TEST(SagaCacheTest, OverlappingWritesEndingOutOfOrderKeepTheNewestRow) {
 TEST(SagaCacheTest, EndWithoutBeginChangesNothing) {
   SagaCache cache(10);
   const storage::SagaRecord row = Saga("a", 1);
-  cache.EndWrite("a", &row);
+  cache.EndWrite("a", row);
   EXPECT_FALSE(cache.Find("a").has_value());
 }
 
@@ -132,7 +132,7 @@ TEST(SagaCacheTest, BusinessKeyLookupFollowsTheEntry) {
   Commit(cache, Saga("a", 1));
   cache.BeginWrite("a");  // being written: not served by id, nor by business key
   EXPECT_FALSE(cache.FindByBusinessKey("order", "key-a").has_value());
-  cache.EndWrite("a", nullptr);
+  cache.EndWrite("a", std::nullopt);
   EXPECT_FALSE(cache.FindByBusinessKey("order", "key-a").has_value());  // rolled back: gone
   Commit(cache, Saga("a", 2));
   Commit(cache, Saga("b", 1));
