@@ -18,6 +18,8 @@
 #include "orchestrator/timer_poller.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/migrations.hpp"
+#include "storage/retention.hpp"
+#include "storage/retention_sweeper.hpp"
 
 namespace sagaflow::orchestrator {
 namespace {
@@ -120,6 +122,15 @@ int Serve(const Config& config) {
   // Several consumers apply replies in parallel; the saga row lock keeps each saga serial.
   const int reply_consumers = static_cast<int>(config.GetInt("replies", "consumers", 2));
   TimerPoller poller(engine, config.GetDuration("timers", "poll_interval", std::chrono::milliseconds(200)));
+  // Finished sagas are kept this long after their last change (0: forever), then deleted
+  // with their history; their idempotency keys and business keys are forgotten with them.
+  const auto finished_after = config.GetDuration("retention", "finished_after", std::chrono::hours(24 * 7));
+  storage::RetentionSweeper retention(
+      pg_url, "finished sagas",
+      [finished_after](storage::PgConnection& conn, int limit) {
+        return storage::PurgeFinishedSagas(conn, finished_after, limit);
+      },
+      storage::RetentionOptionsFrom(config));
   {
     std::jthread relay_loop([&relay](std::stop_token stop) { relay.Run(stop); });
     std::vector<std::jthread> loops;
@@ -127,6 +138,7 @@ int Serve(const Config& config) {
       loops.emplace_back([&consumer](std::stop_token stop) { consumer.Run(stop); });
     }
     loops.emplace_back([&poller](std::stop_token stop) { poller.Run(stop); });
+    if (finished_after.count() > 0) loops.emplace_back([&retention](std::stop_token stop) { retention.Run(stop); });
     WaitForShutdownSignal();
     // Whatever commits a transition first, the relay last: the step commands they hand over
     // still reach it (published, or written into the outbox as it stops).

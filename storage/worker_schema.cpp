@@ -101,6 +101,11 @@ ALTER TABLE workers.processed_commands ADD COLUMN started_at timestamptz;
 -- is the dispatch latency saga-bench reports. NULL for commands that did not say.
 ALTER TABLE workers.processed_commands ADD COLUMN sent_at timestamptz;
 )sql"},
+          {5, "retention of stored replies", R"sql(
+-- The retention sweeper deletes the oldest stored replies. processed_at grows with the
+-- insertion order, so a BRIN index (a few pages, next to nothing per insert) finds them.
+CREATE INDEX processed_commands_processed_at ON workers.processed_commands USING brin (processed_at);
+)sql"},
       }};
   return kSet;
 }

@@ -15,6 +15,8 @@
 #include "common/logging.hpp"
 #include "common/topology.hpp"
 #include "storage/migrations.hpp"
+#include "storage/retention.hpp"
+#include "storage/retention_sweeper.hpp"
 #include "workers/catalog_seed.hpp"
 #include "workers/handlers/benefit_handlers.hpp"
 #include "workers/handlers/catalog_handlers.hpp"
@@ -117,6 +119,16 @@ int Run(const Config& config, const std::string& roles_arg) {
     }
   }
 
+  // Stored replies are kept this long (0: forever): a command arriving again later would run
+  // again, so this must exceed the longest a command can wait for redelivery.
+  const auto processed_after = config.GetDuration("retention", "processed_after", std::chrono::hours(24 * 7));
+  storage::RetentionSweeper retention(
+      base.pg_url, "stored replies",
+      [processed_after](storage::PgConnection& conn, int limit) {
+        return storage::PurgeProcessedCommands(conn, processed_after, limit);
+      },
+      storage::RetentionOptionsFrom(config));
+
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -127,6 +139,7 @@ int Run(const Config& config, const std::string& roles_arg) {
     for (auto& worker : workers) {
       threads.emplace_back([&worker](std::stop_token stop) { worker->Run(stop); });
     }
+    if (processed_after.count() > 0) threads.emplace_back([&retention](std::stop_token stop) { retention.Run(stop); });
     std::string names;
     for (const std::string& role : roles) names += (names.empty() ? "" : ",") + role;
     std::cout << "worker running roles " << names << std::endl;
