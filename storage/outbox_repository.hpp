@@ -3,7 +3,9 @@
 // that caused them, published by the relay once it commits (the committing thread hands them
 // over in memory; rows a crash left behind are swept up later), and deleted once the broker
 // has confirmed them. So the table holds only messages in flight: it stays small, and every
-// row in it is unsent. Runs on the caller's connection/transaction.
+// row in it is unsent. Domain events always go through it; step commands only when the relay
+// could not publish them (their durable copy is the saga row). Runs on the caller's
+// connection/transaction.
 
 #include <chrono>
 #include <cstdint>
@@ -24,7 +26,7 @@ struct OutboxMessage {
   std::string saga_id;
   std::string body;
   //! False for a step command the engine hands to the relay without writing a row (the saga
-  //! row's pending step and its step timer are its durable copy, see SagaEngine::SendPendingStep).
+  //! row's pending step and its step timer are its durable copy, see SagaEngine::SendCommand).
   bool has_row = true;
 };
 

@@ -11,7 +11,8 @@ namespace sagaflow::storage {
 RetentionOptions RetentionOptionsFrom(const Config& config) {
   RetentionOptions options;
   options.interval = config.GetDuration("retention", "interval", options.interval);
-  options.batch_size = static_cast<int>(std::max<std::int64_t>(1, config.GetInt("retention", "batch_size", options.batch_size)));
+  options.batch_size =
+      static_cast<int>(std::max<std::int64_t>(1, config.GetInt("retention", "batch_size", options.batch_size)));
   return options;
 }
 

@@ -464,7 +464,8 @@ void LogOutboxInserts(SagaCluster& cluster) {
       "CREATE FUNCTION public.log_outbox_insert() RETURNS trigger LANGUAGE plpgsql AS"
       " $$ BEGIN INSERT INTO public.outbox_inserts VALUES (NEW.routing_key); RETURN NEW; END $$");
   cluster.Query(
-      "CREATE TRIGGER log_insert AFTER INSERT ON sagaflow.outbox FOR EACH ROW EXECUTE FUNCTION public.log_outbox_insert()");
+      "CREATE TRIGGER log_insert AFTER INSERT ON sagaflow.outbox"
+      " FOR EACH ROW EXECUTE FUNCTION public.log_outbox_insert()");
 }
 
 std::vector<std::string> OutboxInserts(SagaCluster& cluster) {
