@@ -1,11 +1,13 @@
 // Retention through real processes: sagad deletes finished sagas (with their history, timers
 // and inbox entries) once they have not changed for retention.finished_after, and saga-worker
 // deletes stored replies older than retention.processed_after. Rows are planted with old
-// timestamps rather than waited for.
+// timestamps rather than waited for, before the process starts (so no sweep sees half of them).
 
 #include <gtest/gtest.h>
 
 #include "common/ids.hpp"
+#include "storage/migrations.hpp"
+#include "storage/pg_connection.hpp"
 #include "tests/integration/saga_cluster.hpp"
 #include "tests/integration/test_util.hpp"
 
@@ -23,6 +25,14 @@ class RetentionTest : public ::testing::Test {
     cluster_->SetEnv("SAGAFLOW_RETENTION_BATCH_SIZE", "2");  // several batches per sweep
     cluster_->SetEnv("SAGAFLOW_RETENTION_FINISHED_AFTER", "1h");
     cluster_->SetEnv("SAGAFLOW_RETENTION_PROCESSED_AFTER", "1h");
+  }
+
+  //! Creates the schema of `set`, as the process under test would when it starts.
+  void Migrate(const storage::MigrationSet& set) {
+    auto conn = storage::PgConnection::Connect(cluster_->db_url());
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    auto applied = storage::ApplyMigrations(*conn.value(), set);
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   }
 
   //! A saga row with one history entry, created `created_hours_ago` and last changed
@@ -53,7 +63,7 @@ class RetentionTest : public ::testing::Test {
 };
 
 TEST_F(RetentionTest, FinishedSagasPastRetentionAreDeletedWithWhatHangsOffThem) {
-  cluster_->StartSagad();
+  Migrate(storage::OrchestratorMigrations());
   const std::string finished = PlantSaga("completed", 3, 2);
   cluster_->Query("INSERT INTO sagaflow.timers (saga_id, name, fire_at) VALUES ($1, 'step', now() + interval '1h')",
                   {finished});
@@ -67,6 +77,7 @@ TEST_F(RetentionTest, FinishedSagasPastRetentionAreDeletedWithWhatHangsOffThem) 
   const std::string running = PlantSaga("running", 3, 2);
   const std::string waiting = PlantSaga("waiting", 3, 2);
   const std::string recent = PlantSaga("completed", 3, 0);
+  cluster_->StartSagad();
 
   ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
     return !SagaExists(finished) && !SagaExists(compensated) && !SagaExists(failed) && !SagaExists(child) &&
@@ -83,7 +94,7 @@ TEST_F(RetentionTest, FinishedSagasPastRetentionAreDeletedWithWhatHangsOffThem) 
 }
 
 TEST_F(RetentionTest, StoredRepliesPastRetentionAreDeleted) {
-  cluster_->StartWorker("inventory");
+  Migrate(storage::WorkerMigrations());
   auto plant = [&](int hours_ago) {
     const std::string id = NewUuid();
     cluster_->Query(
@@ -94,6 +105,7 @@ TEST_F(RetentionTest, StoredRepliesPastRetentionAreDeleted) {
   };
   const std::vector<std::string> old{plant(3), plant(2), plant(2), plant(5), plant(2)};
   const std::string young = plant(0);
+  cluster_->StartWorker("inventory");
   auto exists = [&](const std::string& id) {
     return cluster_->Query("SELECT count(*) FROM workers.processed_commands WHERE command_id = $1", {id})
                .GetInt(0, 0) == 1;
