@@ -1,14 +1,20 @@
 #include "bench/order_driver.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <atomic>
-#include <condition_variable>
-#include <map>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <stop_token>
 #include <thread>
+#include <unordered_map>
 
+#include "bench/async_http_client.hpp"
 #include "common/http/http_client.hpp"
 #include "common/ids.hpp"
 #include "common/json.hpp"
@@ -18,37 +24,78 @@
 namespace sagaflow::bench {
 namespace {
 
+namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 constexpr std::string_view kEventsQueue = "sagaflow.bench.events";
 
-//! Domain events by order id, filled by the consumer thread, awaited by virtual users. Each
-//! order has its own condition variable, so an event wakes only the user waiting for it
-//! (one shared one woke all 64 users four times per saga and cost the machine a core).
+//! Domain events by order id, posted by the consumer thread. A virtual user awaiting one has
+//! its handler run on the io_context when the event arrives, or without it at its deadline.
 class EventBoard {
  public:
+  using Handler = std::function<void(std::optional<json::object>)>;
+
+  explicit EventBoard(net::io_context& ioc) : ioc_(ioc) {}
+
+  //! Any thread.
   void Post(const std::string& order_id, const std::string& event, json::object body) {
-    std::lock_guard lock(mutex_);
-    Order& order = orders_[order_id];
-    order.seen.emplace(event, std::move(body));
-    order.changed.notify_all();
+    Waiting waiting;
+    {
+      std::lock_guard lock(mutex_);
+      auto found = waiting_.find(Key(order_id, event));
+      if (found == waiting_.end()) {
+        seen_.emplace(Key(order_id, event), std::move(body));
+        return;
+      }
+      waiting = std::move(found->second);
+      waiting_.erase(found);
+    }
+    // The timer belongs to the io_context's thread: cancelled there.
+    net::post(ioc_, [waiting = std::move(waiting), body = std::move(body)]() mutable {
+      waiting.timer->cancel();
+      waiting.handler(std::move(body));
+    });
   }
-  //! The body of `event` for `order_id` once seen; nullopt at the deadline.
-  std::optional<json::object> WaitFor(const std::string& order_id, const std::string& event,
-                                      Clock::time_point deadline) {
+
+  //! The io_context's thread only.
+  void Await(const std::string& order_id, const std::string& event, std::chrono::milliseconds timeout,
+             Handler handler) {
+    const std::string key = Key(order_id, event);
     std::unique_lock lock(mutex_);
-    Order& order = orders_[order_id];  // std::map nodes stay put while others are added
-    if (!order.changed.wait_until(lock, deadline, [&] { return order.seen.contains(event); })) return std::nullopt;
-    return order.seen.at(event);
+    if (auto seen = seen_.find(key); seen != seen_.end()) {
+      json::object body = std::move(seen->second);
+      seen_.erase(seen);
+      lock.unlock();
+      net::post(ioc_, [handler = std::move(handler), body = std::move(body)]() mutable { handler(std::move(body)); });
+      return;
+    }
+    auto timer = std::make_shared<net::steady_timer>(ioc_, timeout);
+    waiting_[key] = Waiting{std::move(handler), timer};
+    timer->async_wait([this, key, timer](boost::system::error_code ec) {
+      if (ec) return;  // cancelled: the event came
+      Handler expired;
+      {
+        std::lock_guard lock(mutex_);
+        auto found = waiting_.find(key);
+        if (found == waiting_.end() || found->second.timer != timer) return;
+        expired = std::move(found->second.handler);
+        waiting_.erase(found);
+      }
+      expired(std::nullopt);
+    });
   }
 
  private:
-  struct Order {
-    std::map<std::string, json::object> seen;  //!< event name -> body
-    std::condition_variable changed;
+  struct Waiting {
+    Handler handler;
+    std::shared_ptr<net::steady_timer> timer;
   };
+  static std::string Key(const std::string& order_id, const std::string& event) { return order_id + ' ' + event; }
+
+  net::io_context& ioc_;
   std::mutex mutex_;
-  //! Guarded by mutex_.
-  std::map<std::string, Order> orders_;
+  //! Guarded by mutex_: events nobody awaited yet, and the users awaiting one.
+  std::unordered_map<std::string, json::object> seen_;
+  std::unordered_map<std::string, Waiting> waiting_;
 };
 
 Status PrepareEventsQueue(const std::string& amqp_url) {
@@ -78,89 +125,140 @@ void ConsumeEvents(std::stop_token stop, const std::string& amqp_url, EventBoard
   }
 }
 
-//! One order from placement to completed; the reason on failure.
-Status RunOneOrder(const DriveOptions& options, const std::string& sagad, int index, EventBoard& board) {
-  const json::object order{{"user_id", "bench-" + std::to_string(index % 1000)},
-                           {"items", json::array{json::object{
-                               {"sku", options.sku_prefix + "-" + std::to_string(index % options.skus)},
-                               {"quantity", 1}}}}};
-  auto placed = http::HttpCall("POST", sagad + "/v1/orders", ToJson(order), {{"Idempotency-Key", NewUuid()}});
-  if (!placed.ok()) return placed.status();
-  if (placed->status != 201) return Status::Permanent("place order: HTTP " + std::to_string(placed->status));
-  auto saga = ParseJsonObject(placed->body);
-  if (!saga.ok()) return saga.status();
-  const std::string order_id = StringOr(saga.value(), "order_id");
-  const std::string saga_id = StringOr(saga.value(), "saga_id");
-  auto await_body = [&](const char* event) -> Result<json::object> {
-    auto body = board.WaitFor(order_id, event, Clock::now() + options.event_timeout);
-    if (!body) return Status::Transient(std::string("no ") + event + " for saga " + saga_id);
-    return std::move(*body);
-  };
-  auto await = [&](const char* event) { return await_body(event).status(); };
-  auto post = [&](const std::string& url, const std::string& body) -> Status {
-    auto answer = http::HttpCall("POST", url, body);
-    if (!answer.ok()) return answer.status();
-    if (answer->status >= 300) return Status::Permanent(url + ": HTTP " + std::to_string(answer->status));
-    return Status::Ok();
-  };
+//! What the virtual users share; touched on the io_context's thread only, except the counters
+//! the progress display reads.
+struct Run {
+  const DriveOptions& options;
+  EventBoard& board;
+  Clock::time_point start = Clock::now();
+  int next = 0;
+  std::atomic<int> completed{0};
+  std::atomic<int> failed{0};
+  DriveResult result;
 
-  // The buyer goes to the payment page order.created names, as a shop's front end would.
-  auto created = await_body("order.created");
-  if (!created.ok()) return created.status();
-  const std::string pay_url = StringOr(created.value(), "pay_url");
-  if (pay_url.empty()) return Status::Permanent("order.created of saga " + saga_id + " names no pay_url");
-  SAGAFLOW_RETURN_IF_ERROR(post(pay_url, "{}"));
-  SAGAFLOW_RETURN_IF_ERROR(await("order.paid"));
-  SAGAFLOW_RETURN_IF_ERROR(post(sagad + "/v1/sagas/" + saga_id + "/signals/ship",
-                                R"({"carrier":"bench","tracking_number":"B)" + std::to_string(index) + "\"}"));
-  SAGAFLOW_RETURN_IF_ERROR(await("order.shipped"));
-  SAGAFLOW_RETURN_IF_ERROR(post(sagad + "/v1/sagas/" + saga_id + "/signals/receive", "{}"));
-  return await("order.completed");
-}
+  double SecondsSinceStart() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
+};
+
+//! One shop session after another, each order from placement to completed, as a chain of
+//! callbacks on the io_context: place, await order.created, pay at its pay_url, await
+//! order.paid, ship, await order.shipped, receive, await order.completed.
+class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
+ public:
+  VirtualUser(net::io_context& ioc, Run& run) : run_(run), client_(ioc) {}
+
+  void NextOrder() {
+    index_ = run_.next++;
+    if (index_ >= run_.options.sagas) return;
+    started_s_ = run_.SecondsSinceStart();
+    const DriveOptions& options = run_.options;
+    const std::string& sagad = options.sagad_urls[static_cast<std::size_t>(index_) % options.sagad_urls.size()];
+    const json::object order{{"user_id", "bench-" + std::to_string(index_ % 1000)},
+                             {"items", json::array{json::object{
+                                 {"sku", options.sku_prefix + "-" + std::to_string(index_ % options.skus)},
+                                 {"quantity", 1}}}}};
+    client_.Call("POST", sagad + "/v1/orders", ToJson(order), {{"Idempotency-Key", NewUuid()}},
+                 [self = shared_from_this(), sagad](Result<http::HttpClientResponse> placed) {
+                   self->OnPlaced(sagad, std::move(placed));
+                 });
+  }
+
+ private:
+  void OnPlaced(const std::string& sagad, Result<http::HttpClientResponse> placed) {
+    if (!placed.ok()) return Finish(placed.status());
+    if (placed->status != 201) return Finish(Status::Permanent("place order: HTTP " + std::to_string(placed->status)));
+    auto saga = ParseJsonObject(placed->body);
+    if (!saga.ok()) return Finish(saga.status());
+    order_id_ = StringOr(saga.value(), "order_id");
+    saga_id_ = StringOr(saga.value(), "saga_id");
+    const std::string signals = sagad + "/v1/sagas/" + saga_id_ + "/signals/";
+    // The buyer goes to the payment page order.created names, as a shop's front end would.
+    Await("order.created", [self = shared_from_this(), signals](json::object created) {
+      const std::string pay_url = StringOr(created, "pay_url");
+      if (pay_url.empty()) {
+        return self->Finish(Status::Permanent("order.created of saga " + self->saga_id_ + " names no pay_url"));
+      }
+      self->Post(pay_url, "{}", [self, signals] {
+        self->Await("order.paid", [self, signals](json::object) {
+          self->Post(signals + "ship",
+                     R"({"carrier":"bench","tracking_number":"B)" + std::to_string(self->index_) + "\"}",
+                     [self, signals] {
+                       self->Await("order.shipped", [self, signals](json::object) {
+                         self->Post(signals + "receive", "{}", [self] {
+                           self->Await("order.completed", [self](json::object) { self->Finish(Status::Ok()); });
+                         });
+                       });
+                     });
+        });
+      });
+    });
+  }
+
+  void Await(const char* event, std::function<void(json::object)> next) {
+    run_.board.Await(order_id_, event, run_.options.event_timeout,
+                     [self = shared_from_this(), event, next = std::move(next)](std::optional<json::object> body) {
+                       if (!body) return self->Finish(Status::Transient(std::string("no ") + event + " for saga " +
+                                                                        self->saga_id_));
+                       next(std::move(*body));
+                     });
+  }
+
+  void Post(const std::string& url, std::string body, std::function<void()> next) {
+    client_.Call("POST", url, std::move(body), {},
+                 [self = shared_from_this(), url, next = std::move(next)](Result<http::HttpClientResponse> answer) {
+                   if (!answer.ok()) return self->Finish(answer.status());
+                   if (answer->status >= 300) {
+                     return self->Finish(Status::Permanent(url + ": HTTP " + std::to_string(answer->status)));
+                   }
+                   next();
+                 });
+  }
+
+  void Finish(const Status& status) {
+    const double ended = run_.SecondsSinceStart();
+    if (status.ok()) {
+      run_.result.completed.push_back(SagaSample{started_s_, ended, (ended - started_s_) * 1000});
+      ++run_.completed;
+    } else {
+      if (run_.result.first_failure.empty()) run_.result.first_failure = status.ToString();
+      ++run_.failed;
+    }
+    NextOrder();
+  }
+
+  Run& run_;
+  AsyncHttpClient client_;
+  int index_ = 0;
+  double started_s_ = 0;
+  std::string order_id_;
+  std::string saga_id_;
+};
 
 }  // namespace
 
 Result<DriveResult> DriveOrders(const DriveOptions& options, const ProgressFn& progress) {
   if (options.sagad_urls.empty()) return Status::InvalidArgument("sagad_urls", "no sagad to drive");
   SAGAFLOW_RETURN_IF_ERROR(PrepareEventsQueue(options.amqp_url));
-  EventBoard board;
+  net::io_context ioc;
+  EventBoard board(ioc);
   std::jthread consumer([&](std::stop_token stop) { ConsumeEvents(stop, options.amqp_url, board); });
 
-  DriveResult result;
-  std::mutex result_mutex;
-  std::atomic<int> next{0};
-  std::atomic<int> completed{0};
-  std::atomic<int> failed{0};
-  const auto run_start = Clock::now();
-  auto seconds_since_start = [&] { return std::chrono::duration<double>(Clock::now() - run_start).count(); };
-  {
-    std::vector<std::jthread> users;
-    for (int user = 0; user < options.concurrency; ++user) {
-      users.emplace_back([&] {
-        for (int index = next++; index < options.sagas; index = next++) {
-          const double started = seconds_since_start();
-          Status status = RunOneOrder(options, options.sagad_urls[index % options.sagad_urls.size()], index, board);
-          const double ended = seconds_since_start();
-          std::lock_guard lock(result_mutex);
-          if (status.ok()) {
-            result.completed.push_back(SagaSample{started, ended, (ended - started) * 1000});
-            ++completed;
-          } else {
-            if (result.first_failure.empty()) result.first_failure = status.ToString();
-            ++failed;
-          }
-        }
-      });
-    }
-    while (completed + failed < options.sagas) {
-      progress(completed, failed);
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // progress display cadence
-    }
+  Run run{options, board};
+  for (int user = 0; user < options.concurrency; ++user) {
+    net::post(ioc, [&ioc, &run] { std::make_shared<VirtualUser>(ioc, run)->NextOrder(); });
   }
-  progress(completed, failed);
-  result.failed = failed;
-  result.wall_s = seconds_since_start();
-  return result;
+  // All users on one thread: see AsyncHttpClient. It runs until every order has ended.
+  auto work = net::make_work_guard(ioc);
+  std::jthread users([&ioc] { ioc.run(); });
+  while (run.completed + run.failed < options.sagas) {
+    progress(run.completed, run.failed);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // progress display cadence
+  }
+  ioc.stop();  // late events and the timers of answered awaits need nothing more
+  users.join();
+  progress(run.completed, run.failed);
+  run.result.failed = run.failed;
+  run.result.wall_s = run.SecondsSinceStart();
+  return std::move(run.result);
 }
 
 }  // namespace sagaflow::bench
