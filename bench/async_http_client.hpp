@@ -3,8 +3,8 @@
 // one io_context thread instead of a blocking thread per user, so the load generator wakes
 // once per batch of ready sockets rather than context-switching for every response (64
 // blocking threads spent more than half of saga-bench's CPU switching). One client per user;
-// it keeps one connection per host:port open between calls. Not thread-safe: use it from the
-// io_context's thread only.
+// it keeps one connection per host:port open between calls and carries one call at a time
+// (its user waits for each answer). Not thread-safe: use it from the io_context's thread only.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
