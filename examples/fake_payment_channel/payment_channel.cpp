@@ -369,7 +369,9 @@ void PaymentChannel::ScheduleCallbackLocked(Payment& payment, std::chrono::milli
     callbacks_.push(Callback{std::chrono::steady_clock::now() + delay, payment.payment_id, std::move(url),
                              ToJson(body), 0});
   }
-  queue_cv_.notify_all();
+  // One thread is enough to take it (or to wait for its due time); waking all of them for
+  // every callback cost the channel a context switch per thread per payment.
+  queue_cv_.notify_one();
 }
 
 void PaymentChannel::CallbackLoop() {
