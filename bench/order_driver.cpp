@@ -128,6 +128,8 @@ void ConsumeEvents(std::stop_token stop, const std::string& amqp_url, EventBoard
 //! What the virtual users share; touched on the io_context's thread only, except the counters
 //! the progress display reads.
 struct Run {
+  Run(const DriveOptions& drive_options, EventBoard& event_board) : options(drive_options), board(event_board) {}
+
   const DriveOptions& options;
   EventBoard& board;
   Clock::time_point start = Clock::now();
@@ -242,7 +244,7 @@ Result<DriveResult> DriveOrders(const DriveOptions& options, const ProgressFn& p
   EventBoard board(ioc);
   std::jthread consumer([&](std::stop_token stop) { ConsumeEvents(stop, options.amqp_url, board); });
 
-  Run run{options, board};
+  Run run(options, board);
   for (int user = 0; user < options.concurrency; ++user) {
     net::post(ioc, [&ioc, &run] { std::make_shared<VirtualUser>(ioc, run)->NextOrder(); });
   }
