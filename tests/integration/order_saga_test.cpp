@@ -94,7 +94,9 @@ class QueueSpy {
   }
   ~QueueSpy() {
     reader_.reset();
-    if (admin_) EXPECT_TRUE(admin_->DeleteQueue(queue_).ok());
+    if (admin_) {
+      EXPECT_TRUE(admin_->DeleteQueue(queue_).ok());
+    }
   }
   //! The next message (acked), or nullopt if none comes within `timeout`.
   std::optional<amqp::Delivery> Next(std::chrono::milliseconds timeout) {
