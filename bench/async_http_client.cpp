@@ -7,7 +7,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-
 #include "common/http/http_url.hpp"
 
 namespace sagaflow::bench {

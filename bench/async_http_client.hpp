@@ -31,8 +31,9 @@ class AsyncHttpClient {
   explicit AsyncHttpClient(boost::asio::io_context& ioc, std::chrono::milliseconds timeout = std::chrono::seconds(10))
       : ioc_(ioc), timeout_(timeout) {}
 
-  //! Sends `method` to `url` with `body` (JSON) and calls `done` with the answer (any status)
-  //! or why there is none. A kept connection the server had closed is replaced once.
+  //! Sends `method` to `url` with `body` (JSON) and calls `done` with the answer's status and
+  //! body (any status; the headers are not copied: saga-bench reads none) or why there is
+  //! none. A kept connection the server had closed is replaced once.
   void Call(std::string method, const std::string& url, std::string body, Headers headers, Callback done);
 
  private:
