@@ -31,10 +31,9 @@ wire::Reply ReplyTo(const wire::Command& command) {
 }
 
 //! This host's wall clock in microseconds (the database and the workers share the machine's clock).
-std::string MicrosSinceEpoch() {
-  return std::to_string(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+std::int64_t MicrosSinceEpoch() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -128,6 +127,7 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
     // concurrent deliveries of the same commands: re-sends, redeliveries), then read the
     // replies stored for the ones answered before.
     std::map<std::string, std::string, std::less<>> answered;  // command id -> stored reply
+    StoredReplies to_store;
     if (last.ok()) {
       db.Defer("SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)"
                " ORDER BY n",
@@ -142,14 +142,17 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
       }
     }
     for (std::size_t i = 0; last.ok() && i < order.size(); ++i) {
-      auto reply = Process(db, commands[order[i]], answered, isolated);
+      auto reply = Process(db, commands[order[i]], answered, to_store, isolated);
       if (reply.ok()) {
         replies[order[i]] = std::move(reply.value());
       } else {
         last = reply.status();
       }
     }
-    if (last.ok()) last = tx.Commit();
+    if (last.ok()) {
+      to_store.DeferInsert(db);
+      last = tx.Commit();
+    }
     if (last.ok()) {
       if (!options_.crash_after_commit_step.empty()) {
         for (const wire::Command& command : commands) {
@@ -177,8 +180,9 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
 }
 
 Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::Command& command,
-                                        std::map<std::string, std::string, std::less<>>& answered, bool isolated) {
-  const std::string started_at = MicrosSinceEpoch();
+                                        std::map<std::string, std::string, std::less<>>& answered,
+                                        StoredReplies& to_store, bool isolated) {
+  const std::int64_t started_at_us = MicrosSinceEpoch();
   wire::Reply reply = ReplyTo(command);
   if (auto stored = answered.find(command.command_id); stored != answered.end()) {
     auto replay = wire::DecodeReply(stored->second);
@@ -219,13 +223,32 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
     reply.error_message = RefusalMessage(result.status());
   }
   std::string encoded = wire::EncodeReply(reply);
-  db.Defer(  // sent with the batch's commit
-      "INSERT INTO workers.processed_commands (command_id, step, reply, started_at, sent_at)"
-      " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1e6), to_timestamp($5::double precision / 1e3))",
-      {command.command_id, command.step, encoded, started_at,
-       command.sent_at_ms != 0 ? storage::PgParam{std::to_string(command.sent_at_ms)} : storage::PgParam{}});
+  to_store.Add(command, started_at_us, encoded);
   answered.emplace(command.command_id, std::move(encoded));  // a repeat later in this batch replays it
   return reply;
+}
+
+void RoleWorker::StoredReplies::Add(const wire::Command& command, std::int64_t started_at_us,
+                                    const std::string& reply) {
+  command_ids_.push_back(command.command_id);
+  steps_.push_back(command.step);
+  replies_.push_back(reply);
+  started_at_us_.push_back(started_at_us);
+  sent_at_ms_.push_back(command.sent_at_ms);
+}
+
+void RoleWorker::StoredReplies::DeferInsert(storage::PgConnection& db) const {
+  if (command_ids_.empty()) return;
+  // One statement for the batch (sent with its commit), not one per command: at load a
+  // batch holds several commands and each statement costs the server a parse-bind-execute.
+  db.Defer(
+      "INSERT INTO workers.processed_commands (command_id, step, reply, started_at, sent_at)"
+      " SELECT id, step, reply, to_timestamp(started_us::double precision / 1e6),"
+      " to_timestamp(nullif(sent_ms, 0)::double precision / 1e3)"
+      " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])"
+      " AS t(id, step, reply, started_us, sent_ms)",
+      {storage::PgArrayLiteral(command_ids_), storage::PgArrayLiteral(steps_), storage::PgArrayLiteral(replies_),
+       storage::PgArrayLiteral(started_at_us_), storage::PgArrayLiteral(sent_at_ms_)});
 }
 
 }  // namespace sagaflow::workers

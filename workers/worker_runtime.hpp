@@ -1,8 +1,9 @@
 #pragma once
 // The worker runtime: for one role (a queue), consume commands with manual ack, execute
 // each at most once, publish the reply, then ack. Commands that arrive together are
-// handled as a batch: one transaction (a savepoint per command, so a refusal undoes only
-// its own command), one publisher confirm for all replies, one ack(multiple).
+// handled as a batch: one transaction, one statement storing all replies, one publisher
+// confirm for all replies, one ack(multiple). A batch in which a step does not succeed runs
+// again with a savepoint per command, so a refusal undoes only its own command.
 //
 // Exactly-once effect per command id, even with redelivery, engine re-sends and several
 // workers on one queue: the batch's transaction first takes an advisory lock on every
@@ -57,13 +58,26 @@ class RoleWorker {
   //! Executes (or replays) the commands in ONE transaction, retried whole on a deadlock;
   //! returns their replies in the same order.
   Result<std::vector<wire::Reply>> ProcessBatch(storage::PgConnection& db, const std::vector<wire::Command>& commands);
+  //! The replies a batch stores in workers.processed_commands, written by one statement.
+  class StoredReplies {
+   public:
+    void Add(const wire::Command& command, std::int64_t started_at_us, const std::string& reply);
+    //! Queues the INSERT of every added reply on `db` (it goes out with the next statement).
+    void DeferInsert(storage::PgConnection& db) const;
+
+   private:
+    std::vector<std::string> command_ids_, steps_, replies_;
+    std::vector<std::int64_t> started_at_us_, sent_at_ms_;
+  };
+
   //! Executes one command inside the caller's transaction and returns the reply, or replays
   //! the reply `answered` holds for it (stored before, or earlier in this batch); adds the
-  //! reply it stores to `answered`. `isolated`: inside a savepoint, so a step that does not
-  //! succeed is rolled back alone and its refusal recorded; otherwise such a step returns
-  //! Conflict(kRunIsolated) and the caller runs the batch again isolated.
+  //! reply to store to `answered` and `to_store`. `isolated`: inside a savepoint, so a step
+  //! that does not succeed is rolled back alone and its refusal recorded; otherwise such a
+  //! step returns Conflict(kRunIsolated) and the caller runs the batch again isolated.
   Result<wire::Reply> Process(storage::PgConnection& db, const wire::Command& command,
-                              std::map<std::string, std::string, std::less<>>& answered, bool isolated);
+                              std::map<std::string, std::string, std::less<>>& answered, StoredReplies& to_store,
+                              bool isolated);
 
   const RoleWorkerOptions options_;
   HandlerMap handlers_;
