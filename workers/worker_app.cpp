@@ -80,7 +80,7 @@ Status Seed(const std::string& pg_url, const std::string& path) {
 }
 
 int Run(const Config& config, const std::string& roles_arg) {
-  RoleWorkerOptions base;
+  StepWorkerOptions base;
   base.pg_url = config.GetString("postgres", "url", "");
   base.amqp_url = config.GetString("amqp", "url", "");
   base.prefetch = static_cast<std::uint16_t>(config.GetInt("workers", "prefetch", base.prefetch));
@@ -102,21 +102,24 @@ int Run(const Config& config, const std::string& roles_arg) {
     spdlog::error("worker migrations failed: {}", migrated.ToString());
     return 1;
   }
-  // Each RoleWorker owns its handlers and connections; several per role consume one queue
-  // as competing consumers (the advisory lock per command id keeps each command single).
-  const int per_role = std::max<int>(1, static_cast<int>(config.GetInt("workers", "threads_per_role", 1)));
-  std::vector<std::unique_ptr<RoleWorker>> workers;
-  for (const std::string& role : roles) {
-    for (int i = 0; i < per_role; ++i) {
-      auto handlers = HandlersFor(role, config);
-      if (!handlers.ok()) {
-        spdlog::error("{}", handlers.status().ToString());
+  // Each StepWorker consumes every role of this process (so a saga's consecutive steps share
+  // batches) and owns its handlers and connections; several of them compete for the same
+  // queues (the advisory lock per command id keeps each command single).
+  const int threads = std::max<int>(1, static_cast<int>(config.GetInt("workers", "threads", 1)));
+  std::vector<std::unique_ptr<StepWorker>> workers;
+  for (int i = 0; i < threads; ++i) {
+    HandlerMap handlers;
+    for (const std::string& role : roles) {
+      auto role_handlers = HandlersFor(role, config);
+      if (!role_handlers.ok()) {
+        spdlog::error("{}", role_handlers.status().ToString());
         return 2;
       }
-      RoleWorkerOptions options = base;
-      options.role = role;
-      workers.push_back(std::make_unique<RoleWorker>(std::move(options), std::move(handlers.value())));
+      for (auto& [step, handler] : role_handlers.value()) handlers.emplace(step, std::move(handler));
     }
+    StepWorkerOptions options = base;
+    options.roles = roles;
+    workers.push_back(std::make_unique<StepWorker>(std::move(options), std::move(handlers)));
   }
 
   // Stored replies are kept this long (0: forever): a command arriving again later would run

@@ -38,21 +38,30 @@ std::int64_t MicrosSinceEpoch() {
 
 }  // namespace
 
-void RoleWorker::Run(std::stop_token stop) {
-  RunReconnecting(stop, "worker " + options_.role, [this](std::stop_token session_stop) { return RunConnected(session_stop); });
+StepWorker::StepWorker(StepWorkerOptions options, HandlerMap handlers)
+    : options_(std::move(options)), handlers_(std::move(handlers)), roles_text_([this] {
+        std::string text;
+        for (const std::string& role : options_.roles) text += (text.empty() ? "" : ",") + role;
+        return text;
+      }()) {}
+
+void StepWorker::Run(std::stop_token stop) {
+  RunReconnecting(stop, "worker " + roles_text_, [this](std::stop_token session_stop) { return RunConnected(session_stop); });
 }
 
-Status RoleWorker::RunConnected(std::stop_token stop) {
+Status StepWorker::RunConnected(std::stop_token stop) {
   auto db = storage::PgConnection::Connect(options_.pg_url);
   if (!db.ok()) return db.status();
-  auto consumer = amqp::Connection::Open(options_.amqp_url, "saga-worker " + options_.role + " consumer");
+  auto consumer = amqp::Connection::Open(options_.amqp_url, "saga-worker " + roles_text_ + " consumer");
   if (!consumer.ok()) return consumer.status();
-  auto publisher = amqp::Connection::Open(options_.amqp_url, "saga-worker " + options_.role + " publisher");
+  auto publisher = amqp::Connection::Open(options_.amqp_url, "saga-worker " + roles_text_ + " publisher");
   if (!publisher.ok()) return publisher.status();
   SAGAFLOW_RETURN_IF_ERROR(amqp::DeclareTopology(*consumer.value()));
   SAGAFLOW_RETURN_IF_ERROR(publisher.value()->EnableConfirms());
-  SAGAFLOW_RETURN_IF_ERROR(consumer.value()->StartConsuming(wire::WorkerQueueName(options_.role), options_.prefetch));
-  spdlog::info("worker {} consuming {}", options_.role, wire::WorkerQueueName(options_.role));
+  for (const std::string& role : options_.roles) {
+    SAGAFLOW_RETURN_IF_ERROR(consumer.value()->StartConsuming(wire::WorkerQueueName(role), options_.prefetch));
+    spdlog::info("worker consuming {}", wire::WorkerQueueName(role));
+  }
 
   std::vector<wire::Command> commands;
   while (!stop.stop_requested()) {
@@ -66,7 +75,7 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
     for (const amqp::Delivery& message : deliveries.value()) {
       auto command = wire::DecodeCommand(message.body);
       if (!command.ok()) {
-        spdlog::error("worker {}: undecodable command {} dead-lettered: {}", options_.role, message.message_id,
+        spdlog::error("worker {}: undecodable command {} dead-lettered: {}", roles_text_, message.message_id,
                       command.status().ToString());
         SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Reject(message.delivery_tag, false));
         continue;
@@ -103,7 +112,7 @@ Status RoleWorker::RunConnected(std::stop_token stop) {
   return Status::Ok();
 }
 
-Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection& db,
+Result<std::vector<wire::Reply>> StepWorker::ProcessBatch(storage::PgConnection& db,
                                                           const std::vector<wire::Command>& commands) {
   // Advisory locks in one order: two workers holding overlapping batches never deadlock on them.
   std::vector<std::size_t> order(commands.size());
@@ -165,7 +174,7 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
     }
     if (!isolated && last.IsConflict() && last.message() == kRunIsolated) {
       spdlog::info("worker {}: a step of a batch of {} did not succeed; running the batch again with a savepoint "
-                   "per command", options_.role, commands.size());
+                   "per command", roles_text_, commands.size());
       isolated = true;  // this run's transaction rolls back as `tx` goes
       --attempt;
       continue;
@@ -173,13 +182,13 @@ Result<std::vector<wire::Reply>> RoleWorker::ProcessBatch(storage::PgConnection&
     if (!last.IsTransient() || !db.Healthy()) return last;
     // A deadlock on a business row (two batches reserving the same products in another
     // order): PostgreSQL aborted this batch; run it again.
-    spdlog::warn("worker {}: batch of {} attempt {} failed, retrying: {}", options_.role, commands.size(), attempt,
+    spdlog::warn("worker {}: batch of {} attempt {} failed, retrying: {}", roles_text_, commands.size(), attempt,
                  last.ToString());
   }
   return last;
 }
 
-Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::Command& command,
+Result<wire::Reply> StepWorker::Process(storage::PgConnection& db, const wire::Command& command,
                                         std::map<std::string, std::string, std::less<>>& answered,
                                         StoredReplies& to_store, bool isolated) {
   const std::int64_t started_at_us = MicrosSinceEpoch();
@@ -192,11 +201,10 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
   }
 
   auto handler = handlers_.find(command.step);
-  Result<json::object> result = handler == handlers_.end()
-                                    ? Result<json::object>(Refused("unsupported_step", "role " + options_.role +
-                                                                                           " has no handler for " +
-                                                                                           command.step))
-                                    : Result<json::object>(json::object{});
+  Result<json::object> result =
+      handler == handlers_.end()
+          ? Result<json::object>(Refused("unsupported_step", "roles " + roles_text_ + " have no handler for " + command.step))
+          : Result<json::object>(json::object{});
   if (handler != handlers_.end()) {
     if (isolated) db.Defer("SAVEPOINT step");  // sent with the handler's first statement
     result = handler->second->Execute(db, command);
@@ -228,7 +236,7 @@ Result<wire::Reply> RoleWorker::Process(storage::PgConnection& db, const wire::C
   return reply;
 }
 
-void RoleWorker::StoredReplies::Add(const wire::Command& command, std::int64_t started_at_us,
+void StepWorker::StoredReplies::Add(const wire::Command& command, std::int64_t started_at_us,
                                     const std::string& reply) {
   command_ids_.push_back(command.command_id);
   steps_.push_back(command.step);
@@ -237,7 +245,7 @@ void RoleWorker::StoredReplies::Add(const wire::Command& command, std::int64_t s
   sent_at_ms_.push_back(command.sent_at_ms);
 }
 
-void RoleWorker::StoredReplies::DeferInsert(storage::PgConnection& db) const {
+void StepWorker::StoredReplies::DeferInsert(storage::PgConnection& db) const {
   if (command_ids_.empty()) return;
   // One statement for the batch (sent with its commit), not one per command: at load a
   // batch holds several commands and each statement costs the server a parse-bind-execute.

@@ -1,6 +1,7 @@
 #pragma once
-// The worker runtime: for one role (a queue), consume commands with manual ack, execute
-// each at most once, publish the reply, then ack. Commands that arrive together are
+// The worker runtime: for the roles of this process (a queue each), consume commands with
+// manual ack, execute each at most once, publish the reply, then ack. Commands that arrive
+// together, whatever their role, are
 // handled as a batch: one transaction, one statement storing all replies, one publisher
 // confirm for all replies, one ack(multiple). A batch in which a step does not succeed runs
 // again with a savepoint per command, so a refusal undoes only its own command.
@@ -12,8 +13,13 @@
 // the same message id, so the orchestrator's inbox drops it if it already has it.
 // A crash anywhere before the ack leaves the message in the queue; it is redelivered.
 //
-// One RoleWorker per thread; it owns its PostgreSQL connection and two AMQP connections
-// (consume, publish-with-confirms).
+// One StepWorker per thread; it owns its PostgreSQL connection and two AMQP connections
+// (consume all its roles' queues on one channel, publish with confirms). One thread for all
+// roles, not one per role: the commands of a saga's consecutive steps (price, reserve,
+// create payment...) then share batches, and each batch costs a commit, a reply message, a
+// confirm and an ack whatever it holds (bench/README.md, sixth round). A role whose steps
+// are slow (payment calls the channel) delays the others' in its batch: give it a process
+// of its own (`saga-worker --roles payment`) where that matters.
 
 #include <map>
 #include <memory>
@@ -27,8 +33,9 @@
 
 namespace sagaflow::workers {
 
-struct RoleWorkerOptions {
-  std::string role;
+struct StepWorkerOptions {
+  //! The roles whose queues this worker consumes (workers.roles); at least one.
+  std::vector<std::string> roles;
   std::string pg_url;
   std::string amqp_url;
   std::uint16_t prefetch = 64;
@@ -43,13 +50,12 @@ struct RoleWorkerOptions {
   std::string crash_after_commit_step;
 };
 
-//! Step name → handler for one role.
+//! Step name → handler, for the steps of one or more roles.
 using HandlerMap = std::map<std::string, std::unique_ptr<StepHandler>, std::less<>>;
 
-class RoleWorker {
+class StepWorker {
  public:
-  RoleWorker(RoleWorkerOptions options, HandlerMap handlers)
-      : options_(std::move(options)), handlers_(std::move(handlers)) {}
+  StepWorker(StepWorkerOptions options, HandlerMap handlers);
   //! Consumes until `stop` is requested, reconnecting after failures.
   void Run(std::stop_token stop);
 
@@ -79,8 +85,10 @@ class RoleWorker {
                               std::map<std::string, std::string, std::less<>>& answered, StoredReplies& to_store,
                               bool isolated);
 
-  const RoleWorkerOptions options_;
+  const StepWorkerOptions options_;
   HandlerMap handlers_;
+  //! The roles, comma-separated, for logs and connection names.
+  const std::string roles_text_;
 };
 
 }  // namespace sagaflow::workers

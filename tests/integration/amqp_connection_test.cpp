@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <random>
@@ -155,6 +156,32 @@ TEST(AmqpConnectionTest, SecondBatchOnSameConnectionIsConfirmed) {
   auto purged = publisher->PurgeQueue(topology.queue);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
   EXPECT_EQ(*purged, 60u);
+}
+
+TEST(AmqpConnectionTest, OneConnectionConsumesSeveralQueues) {
+  SKIP_WITHOUT_BROKER();
+  const Topology first;
+  const Topology second;
+  auto publisher = OpenConfirmingPublisher(first);
+  ASSERT_NE(publisher, nullptr);
+  Declare(*publisher, second);
+  ASSERT_TRUE(publisher->PublishBatch({Message(first, "a", "id-a"), Message(second, "b", "id-b")}, kConfirmTimeout).ok());
+
+  auto consumer = OpenOrDie("test-consumer");
+  ASSERT_NE(consumer, nullptr);
+  ASSERT_TRUE(consumer->StartConsuming(first.queue, 10).ok());
+  ASSERT_TRUE(consumer->StartConsuming(second.queue, 10).ok());
+  std::vector<std::string> from;  // exchange of each delivery
+  for (int i = 0; i < 2; ++i) {
+    const std::optional<Delivery> delivery = Next(*consumer);
+    ASSERT_TRUE(delivery.has_value()) << "message " << i;
+    from.push_back(delivery->exchange);
+    ASSERT_TRUE(consumer->Ack(delivery->delivery_tag).ok());
+  }
+  std::sort(from.begin(), from.end());
+  std::vector<std::string> expected{first.exchange, second.exchange};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(from, expected);
 }
 
 TEST(AmqpConnectionTest, DeletedQueueIsGoneWithItsMessages) {

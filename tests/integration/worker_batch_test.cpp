@@ -1,11 +1,13 @@
 // The worker runtime's batches, through a real saga-worker process and RabbitMQ: commands
 // queued before the worker starts arrive together and share one transaction. A refused
 // command must undo only itself, a command repeated inside the batch must take effect once,
-// and every command must be answered.
+// every command must be answered, and the commands of different roles share batches.
 
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
+#include <vector>
 
 #include "common/ids.hpp"
 #include "common/wire.hpp"
@@ -23,6 +25,11 @@ wire::Command Reserve(const std::string& order_id, const std::string& sku, int q
   return wire::Command{NewUuid(), NewUuid(), "order", "inventory.reserve", 1,
                        json::object{{"order_id", order_id},
                                     {"items", json::array{json::object{{"sku", sku}, {"quantity", quantity}}}}}};
+}
+
+wire::Command RecordShipment(const std::string& order_id) {
+  return wire::Command{NewUuid(), NewUuid(), "order", "logistics.record_shipment", 1,
+                       json::object{{"order_id", order_id}, {"carrier", "post"}, {"tracking_number", "T-" + order_id}}};
 }
 
 amqp::OutgoingMessage ToMessage(const wire::Command& command) {
@@ -110,6 +117,56 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   auto dead = amqp::Connection::Open(cluster.amqp_url(), "test batch dead letters");
   ASSERT_TRUE(dead.ok());
   EXPECT_EQ(dead.value()->PurgeQueue(std::string(wire::kDeadLetterQueue)).value(), 1u);
+}
+
+TEST(WorkerBatchTest, CommandsOfSeveralRolesShareBatches) {
+  SAGAFLOW_REQUIRE_SERVERS();
+  SagaCluster cluster;
+  cluster.AddProduct("tea", 1200, 100);
+  // More commands of the first role than one batch holds (workers.batch_size 32), so a batch
+  // must straddle the two queues' deliveries: with a thread (and batches) per role, no reply
+  // message would ever carry both steps.
+  constexpr int kPerRole = 40;
+  std::vector<amqp::OutgoingMessage> messages;
+  for (int i = 0; i < kPerRole; ++i) {
+    messages.push_back(ToMessage(Reserve("o-" + std::to_string(i), "tea", 1)));
+    messages.push_back(ToMessage(RecordShipment("o-" + std::to_string(i))));
+  }
+  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test roles publisher");
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
+  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  ASSERT_TRUE(publisher.value()->PublishBatch(messages, seconds(10)).ok());
+  cluster.StartWorker("inventory,logistics", {{"SAGAFLOW_WORKERS_BATCH_SIZE", "32"}});
+
+  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test roles replies");
+  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
+  ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
+  std::map<std::string, int> succeeded_by_step;
+  int answered = 0;
+  int mixed_messages = 0;  // reply messages carrying the steps of both roles
+  auto deadline = DeadlineIn(seconds(30));
+  while (answered < 2 * kPerRole && std::chrono::steady_clock::now() < deadline) {
+    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
+    ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
+    if (!delivery->has_value()) continue;
+    auto carried = wire::DecodeReplies((*delivery)->body);
+    ASSERT_TRUE(carried.ok()) << carried.status().ToString();
+    std::set<std::string> steps;
+    for (const wire::Reply& reply : carried.value()) {
+      steps.insert(reply.step);
+      if (reply.outcome == wire::Outcome::kSucceeded) ++succeeded_by_step[reply.step];
+      ++answered;
+    }
+    if (steps.size() == 2) ++mixed_messages;
+    ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+  }
+  ASSERT_EQ(answered, 2 * kPerRole) << cluster.Logs();
+  EXPECT_EQ(succeeded_by_step["inventory.reserve"], kPerRole);
+  EXPECT_EQ(succeeded_by_step["logistics.record_shipment"], kPerRole);
+  EXPECT_GE(mixed_messages, 1) << "no batch held commands of both roles";
+  EXPECT_EQ(cluster.Query("SELECT available FROM workers.products WHERE sku = 'tea'").GetInt(0, 0), 100 - kPerRole);
+  EXPECT_EQ(cluster.Query("SELECT count(*) FROM workers.shipments").GetInt(0, 0), kPerRole);
 }
 
 }  // namespace

@@ -395,7 +395,6 @@ Status Connection::StartConsuming(const std::string& queue, std::uint16_t prefet
   SAGAFLOW_RETURN_IF_ERROR(CheckUsable(op));
   if (confirms_)
     return Status::Conflict(op + ": this connection publishes; consume on another one");
-  if (consuming_) return Status::Conflict(op + ": already consuming");
   amqp_basic_qos(state_, kChannel, /*prefetch_size=*/0, prefetch, /*global=*/0);
   SAGAFLOW_RETURN_IF_ERROR(CheckReply(amqp_get_rpc_reply(state_), op + ": basic.qos"));
   amqp_basic_consume(state_, kChannel, Bytes(queue), amqp_empty_bytes, /*no_local=*/0,

@@ -108,7 +108,9 @@ class Connection {
   [[nodiscard]] Status PublishBatch(const std::vector<OutgoingMessage>& batch,
                                     std::chrono::milliseconds timeout);
 
-  //! basic.qos(prefetch) then basic.consume on queue with manual acknowledgement.
+  //! basic.qos(prefetch) then basic.consume on queue with manual acknowledgement. Call it
+  //! once per queue to consume several on the channel, each with its own prefetch: Consume
+  //! then returns their deliveries interleaved, and Delivery::routing_key tells them apart.
   [[nodiscard]] Status StartConsuming(const std::string& queue, std::uint16_t prefetch);
   //! The next delivery, or nullopt if none arrives within timeout; Transient when the
   //! connection is lost.
