@@ -43,22 +43,23 @@ class ReserveHandler final : public StepHandler {
     std::int64_t amount = 0;
     json::array reserved;
     for (const Line& line : lines.value()) {
-      auto updated = db.Exec(
-          "UPDATE workers.products SET available = available - $2, reserved = reserved + $2"
-          " WHERE sku = $1 AND on_sale AND available >= $2 RETURNING price_cents",
-          {line.sku, std::to_string(line.quantity)});
-      if (!updated.ok()) return updated.status();
-      if (updated->rows() == 0) return WhyNot(db, line);
-      const std::int64_t price = updated->GetInt(0, 0);
-      amount += price * line.quantity;
-      auto inserted = db.Exec(
-          "INSERT INTO workers.reservations (order_id, sku, quantity, status, expires_at)"
-          " VALUES ($1, $2, $3, 'reserved', clock_timestamp() + make_interval(secs => $4::double precision / 1000))",
-          {order_id.value(), line.sku, std::to_string(line.quantity), std::to_string(options_.hold.count())});
-      if (!inserted.ok()) {
-        if (inserted.status().IsConflict()) return Refused("duplicate_sku", "sku " + line.sku + " appears twice");
-        return inserted.status();
+      // Take the stock and record the reservation in one statement (one round trip): the
+      // insert only runs if the stock was there, and its rows say the price.
+      auto taken = db.Exec(
+          "WITH taken AS (UPDATE workers.products SET available = available - $2::int, reserved = reserved + $2::int"
+          " WHERE sku = $1 AND on_sale AND available >= $2::int RETURNING price_cents),"
+          " held AS (INSERT INTO workers.reservations (order_id, sku, quantity, status, expires_at)"
+          " SELECT $3, $1, $2::int, 'reserved', clock_timestamp() + make_interval(secs => $4::double precision / 1000)"
+          " FROM taken)"
+          " SELECT price_cents FROM taken",
+          {line.sku, std::to_string(line.quantity), order_id.value(), std::to_string(options_.hold.count())});
+      if (!taken.ok()) {
+        if (taken.status().IsConflict()) return Refused("duplicate_sku", "sku " + line.sku + " appears twice");
+        return taken.status();
       }
+      if (taken->rows() == 0) return WhyNot(db, line);
+      const std::int64_t price = taken->GetInt(0, 0);
+      amount += price * line.quantity;
       reserved.push_back(json::object{{"sku", line.sku}, {"quantity", line.quantity}, {"price_cents", price}});
     }
     return json::object{{"amount_cents", amount}, {"items", std::move(reserved)}};
@@ -77,33 +78,34 @@ class ReserveHandler final : public StepHandler {
   const InventoryOptions options_;
 };
 
-//! Moves every reservation of the order from `from_status` to `to_status`, adjusting stock
-//! with `stock_sql` ($1 sku, $2 quantity). Refuses if the order's reservations are already
-//! in `conflicting_status`.
+//! Moves every reservation of the order from 'reserved' to `to_status` and adjusts the
+//! stock of each line with `stock_set` (a SET list over products `p` and the moved line `m`),
+//! in one statement. Refuses if the order's reservations are already in `conflicting_status`.
 Result<json::object> Settle(PgConnection& db, const wire::Command& command, std::string_view to_status,
-                            std::string_view conflicting_status, std::string_view stock_sql) {
+                            std::string_view conflicting_status, std::string_view stock_set) {
   auto order_id = GetString(command.payload, "order_id");
   if (!order_id.ok()) return order_id.status();
+  // (order_id, sku) is the key of reservations, so every product joins one moved line.
   auto moved = db.Exec(
-      "UPDATE workers.reservations SET status = $2, updated_at = clock_timestamp()"
-      " WHERE order_id = $1 AND status = 'reserved' RETURNING sku, quantity",
+      "WITH moved AS (UPDATE workers.reservations SET status = $2, updated_at = clock_timestamp()"
+      " WHERE order_id = $1 AND status = 'reserved' RETURNING sku, quantity),"
+      " stock AS (UPDATE workers.products p SET " + std::string(stock_set) +
+          " FROM moved m WHERE p.sku = m.sku RETURNING p.sku)"
+          " SELECT count(*) FROM moved",
       {order_id.value(), std::string(to_status)});
   if (!moved.ok()) return moved.status();
-  if (moved->rows() == 0) {
+  const std::int64_t lines = moved->GetInt(0, 0);
+  if (lines == 0) {
     SAGAFLOW_RETURN_IF_ERROR(RefuseIfHoldsAre(db, "reservations", order_id.value(), std::string(conflicting_status),
                                               "already_" + std::string(conflicting_status)));
   }
-  for (int i = 0; i < moved->rows(); ++i) {
-    SAGAFLOW_RETURN_IF_ERROR(db.Exec(stock_sql, {moved->Get(i, 0), moved->Get(i, 1)}));
-  }
-  return json::object{{"order_id", order_id.value()}, {"status", to_status}, {"lines", moved->rows()}};
+  return json::object{{"order_id", order_id.value()}, {"status", to_status}, {"lines", lines}};
 }
 
 class ConfirmHandler final : public StepHandler {
  public:
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
-    return Settle(db, command, "confirmed", "released",
-                  "UPDATE workers.products SET reserved = reserved - $2, sold = sold + $2 WHERE sku = $1");
+    return Settle(db, command, "confirmed", "released", "reserved = p.reserved - m.quantity, sold = p.sold + m.quantity");
   }
 };
 
@@ -111,7 +113,7 @@ class ReleaseHandler final : public StepHandler {
  public:
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
     return Settle(db, command, "released", "confirmed",
-                  "UPDATE workers.products SET reserved = reserved - $2, available = available + $2 WHERE sku = $1");
+                  "reserved = p.reserved - m.quantity, available = p.available + m.quantity");
   }
 };
 

@@ -64,11 +64,12 @@ class CreateHandler final : public StepHandler {
     if (!created.ok()) return created.status();
     const std::string payment_id = StringOr(created.value(), "payment_id");
     const std::string pay_url = StringOr(created.value(), "pay_url");
-    auto stored = db.Exec(
+    // Nothing to read back: the insert goes out with the batch's next statement (a failure
+    // fails the batch's transaction, which then runs again).
+    db.Defer(
         "INSERT INTO workers.payments (order_id, payment_id, amount_cents, pay_url, status)"
         " VALUES ($1, $2, $3, $4, 'pending') ON CONFLICT (order_id) DO NOTHING",
         {order_id.value(), payment_id, std::to_string(amount.value()), pay_url});
-    if (!stored.ok()) return stored.status();
     return json::object{{"payment_id", payment_id}, {"pay_url", pay_url}, {"amount_cents", amount.value()},
                         {"status", "pending"}};
   }
