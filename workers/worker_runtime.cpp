@@ -64,12 +64,26 @@ Status StepWorker::RunConnected(std::stop_token stop) {
   }
 
   std::vector<wire::Command> commands;
+  // A batch's reply is confirmed while the next batch runs, and its deliveries are acked
+  // only then: a crash before that redelivers them, and their stored replies go out again.
+  std::uint64_t unconfirmed_through = 0;  // last delivery tag of that batch; 0: none
+  auto settle_previous = [&]() -> Status {
+    if (unconfirmed_through == 0) return Status::Ok();
+    SAGAFLOW_RETURN_IF_ERROR(publisher.value()->AwaitConfirms(std::chrono::seconds(10)));
+    // multiple=true acks every unsettled delivery up to that tag; the rejected ones are
+    // settled already (and acking one of those again would close the channel).
+    SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Ack(unconfirmed_through, /*multiple=*/true));
+    unconfirmed_through = 0;
+    return Status::Ok();
+  };
   while (!stop.stop_requested()) {
     // Whatever has arrived is handled together: one commit, one confirm, one ack. Under
-    // light load the batch is a single command, so batching never adds latency.
-    auto deliveries = consumer.value()->ConsumeBatch(options_.batch_size, std::chrono::milliseconds(250));
+    // light load the batch is a single command, so batching never adds latency. While a
+    // reply awaits its confirm, only what has arrived already is taken: with nothing new,
+    // that reply is settled at once instead.
+    auto deliveries = consumer.value()->ConsumeBatch(
+        options_.batch_size, std::chrono::milliseconds(unconfirmed_through != 0 ? 0 : 250));
     if (!deliveries.ok()) return deliveries.status();
-    if (deliveries->empty()) continue;
     commands.clear();
     std::uint64_t last_accepted = 0;  // delivery tag; 0: none
     for (const amqp::Delivery& message : deliveries.value()) {
@@ -83,9 +97,13 @@ Status StepWorker::RunConnected(std::stop_token stop) {
       commands.push_back(std::move(command.value()));
       last_accepted = message.delivery_tag;
     }
-    if (commands.empty()) continue;
+    if (commands.empty()) {
+      SAGAFLOW_RETURN_IF_ERROR(settle_previous());
+      continue;
+    }
     auto answered = ProcessBatch(*db.value(), commands);
     if (!answered.ok()) return answered.status();  // database trouble: reconnect; the messages come back
+    SAGAFLOW_RETURN_IF_ERROR(settle_previous());
     // The batch's replies travel as one message: one publish and confirm here, one delivery
     // for sagad (which applies them in one transaction). A lone reply goes as it is.
     const std::vector<wire::Reply>& batch_replies = answered.value();
@@ -100,16 +118,14 @@ Status StepWorker::RunConnected(std::stop_token stop) {
       reply_message.body = wire::EncodeReplies(batch_replies);
       reply_message.message_id = NewUuid();  // each reply inside keeps its own id
     }
-    SAGAFLOW_RETURN_IF_ERROR(publisher.value()->PublishBatch({reply_message}, std::chrono::seconds(10)));
-    // multiple=true acks every unsettled delivery up to that tag; the rejected ones are
-    // settled already (and acking one of those again would close the channel).
-    SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Ack(last_accepted, /*multiple=*/true));
+    SAGAFLOW_RETURN_IF_ERROR(publisher.value()->Publish({reply_message}));
+    unconfirmed_through = last_accepted;
     for (std::size_t i = 0; i < commands.size(); ++i) {
       spdlog::info("saga={} step {} attempt {} -> {}", commands[i].saga_id, commands[i].step, commands[i].attempt,
                    wire::OutcomeName(answered.value()[i].outcome));
     }
   }
-  return Status::Ok();
+  return settle_previous();  // stopping: the last reply's confirm, then its ack
 }
 
 Result<std::vector<wire::Reply>> StepWorker::ProcessBatch(storage::PgConnection& db,

@@ -2,9 +2,10 @@
 // The worker runtime: for the roles of this process (a queue each), consume commands with
 // manual ack, execute each at most once, publish the reply, then ack. Commands that arrive
 // together, whatever their role, are handled as a batch: one transaction, one statement
-// storing all replies, one publisher confirm for all replies, one ack(multiple). A batch in
-// which a step does not succeed runs again with a savepoint per command, so a refusal
-// undoes only its own command.
+// storing all replies, one reply message, one ack(multiple). The reply's publisher confirm
+// is awaited while the next batch runs, and the batch is acked after it. A batch in which a
+// step does not succeed runs again with a savepoint per command, so a refusal undoes only
+// its own command.
 //
 // Exactly-once effect per command id, even with redelivery, engine re-sends and several
 // workers on one queue: the batch's transaction first takes an advisory lock on every

@@ -184,6 +184,32 @@ TEST(AmqpConnectionTest, OneConnectionConsumesSeveralQueues) {
   EXPECT_EQ(from, expected);
 }
 
+TEST(AmqpConnectionTest, PublishedBatchIsConfirmedLaterAndOneBatchAwaitsAtATime) {
+  SKIP_WITHOUT_BROKER();
+  const Topology topology;
+  auto publisher = OpenConfirmingPublisher(topology);
+  ASSERT_NE(publisher, nullptr);
+  EXPECT_TRUE(publisher->AwaitConfirms(kConfirmTimeout).ok()) << "nothing published: nothing to await";
+
+  ASSERT_TRUE(publisher->Publish({Message(topology, "first", "id-1"), Message(topology, "second", "id-2")}).ok());
+  EXPECT_EQ(publisher->Publish({Message(topology, "third", "id-3")}).code(), StatusCode::kConflict)
+      << "a second batch while the first awaits its confirms";
+  const Status confirmed = publisher->AwaitConfirms(kConfirmTimeout);
+  ASSERT_TRUE(confirmed.ok()) << confirmed.ToString();
+  ASSERT_TRUE(publisher->Publish({Message(topology, "third", "id-3")}).ok());
+  ASSERT_TRUE(publisher->AwaitConfirms(kConfirmTimeout).ok());
+
+  auto consumer = OpenOrDie("test-consumer");
+  ASSERT_NE(consumer, nullptr);
+  ASSERT_TRUE(consumer->StartConsuming(topology.queue, 10).ok());
+  for (const char* body : {"first", "second", "third"}) {
+    const std::optional<Delivery> delivery = Next(*consumer);
+    ASSERT_TRUE(delivery.has_value()) << body;
+    EXPECT_EQ(delivery->body, body);
+    ASSERT_TRUE(consumer->Ack(delivery->delivery_tag).ok());
+  }
+}
+
 TEST(AmqpConnectionTest, DeletedQueueIsGoneWithItsMessages) {
   SKIP_WITHOUT_BROKER();
   const Topology topology;

@@ -256,16 +256,24 @@ Status Connection::EnableConfirms() {
 }
 
 Status Connection::PublishBatch(const std::vector<OutgoingMessage>& batch, milliseconds timeout) {
-  const std::string op = "PublishBatch";
+  SAGAFLOW_RETURN_IF_ERROR(Publish(batch));
+  return AwaitConfirms(timeout);
+}
+
+Status Connection::Publish(const std::vector<OutgoingMessage>& batch) {
+  const std::string op = "Publish";
   SAGAFLOW_RETURN_IF_ERROR(CheckUsable(op));
   if (!confirms_) return Status::Conflict(op + ": EnableConfirms was not called");
+  if (unconfirmed_.has_value()) return Status::Conflict(op + ": the previous batch awaits its confirms");
   if (batch.empty()) return Status::Ok();
-  const Clock::time_point deadline = Clock::now() + timeout;
 
-  // 1. Publish everything: no round trip per message. rabbitmq-c writes every frame with its
+  // Publish everything: no round trip per message. rabbitmq-c writes every frame with its
   // own send(); corked, the batch's frames leave in as few TCP segments as fit, and the
   // broker reads them all at once rather than one message per read.
-  const std::uint64_t first_tag = next_publish_tag_;
+  UnconfirmedBatch unconfirmed;
+  unconfirmed.first_tag = next_publish_tag_;
+  unconfirmed.settled.assign(batch.size(), false);
+  unconfirmed.pending = batch.size();
   TcpCork cork(batch.size() > 1 ? amqp_get_sockfd(state_) : -1);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const OutgoingMessage& message = batch[i];
@@ -288,40 +296,47 @@ Status Connection::PublishBatch(const std::vector<OutgoingMessage>& batch, milli
                                                         std::to_string(i + 1) + " of " +
                                                         std::to_string(batch.size())));
     ++next_publish_tag_;
+    if (message.mandatory) unconfirmed.mandatory_ids.insert(message.message_id);
   }
-  const std::uint64_t last_tag = next_publish_tag_ - 1;
+  unconfirmed.last_tag = next_publish_tag_ - 1;
   cork.Release();
+  unconfirmed_ = std::move(unconfirmed);
+  return Status::Ok();
+}
 
-  // 2. Wait for a basic.ack/basic.nack covering every tag in [first_tag, last_tag]. Tags below
+Status Connection::AwaitConfirms(milliseconds timeout) {
+  const std::string op = "AwaitConfirms";
+  if (!unconfirmed_.has_value()) return Status::Ok();
+  // Whatever happens below, the batch is settled or given up on: a later batch starts afresh.
+  UnconfirmedBatch batch = std::move(*unconfirmed_);
+  unconfirmed_.reset();
+  SAGAFLOW_RETURN_IF_ERROR(CheckUsable(op));
+  const Clock::time_point deadline = Clock::now() + timeout;
+
+  // Wait for a basic.ack/basic.nack covering every tag in [first_tag, last_tag]. Tags below
   // first_tag are late confirms of an earlier batch that timed out: ignored.
-  std::vector<bool> settled(batch.size(), false);
-  std::size_t pending = batch.size();
   std::size_t lowest_unsettled = 0;  // every index below it is settled
   std::size_t nacked = 0;
   auto settle = [&](std::uint64_t tag, bool multiple, bool ack) {
-    if (tag < first_tag) return;
-    const std::size_t high = static_cast<std::size_t>(std::min(tag, last_tag) - first_tag);
+    if (tag < batch.first_tag) return;
+    const std::size_t high = static_cast<std::size_t>(std::min(tag, batch.last_tag) - batch.first_tag);
     const std::size_t low = multiple ? lowest_unsettled : high;
     for (std::size_t i = low; i <= high; ++i) {
-      if (settled[i]) continue;
-      settled[i] = true;
-      --pending;
+      if (batch.settled[i]) continue;
+      batch.settled[i] = true;
+      --batch.pending;
       if (!ack) ++nacked;
     }
-    while (lowest_unsettled < settled.size() && settled[lowest_unsettled]) ++lowest_unsettled;
+    while (lowest_unsettled < batch.settled.size() && batch.settled[lowest_unsettled]) ++lowest_unsettled;
   };
 
   // A mandatory message no queue takes comes back as basic.return + content header (with its
   // message-id) + body, then is acked: count those whose message-id is in this batch.
-  std::unordered_set<std::string_view> mandatory_ids;
-  for (const OutgoingMessage& message : batch) {
-    if (message.mandatory) mandatory_ids.insert(message.message_id);
-  }
   bool expecting_return_header = false;
   std::string return_reason;
   std::size_t returned = 0;
 
-  while (pending > 0) {
+  while (batch.pending > 0) {
     const milliseconds left = Remaining(deadline);
     if (left.count() == 0) break;
     amqp_maybe_release_buffers(state_);
@@ -337,7 +352,7 @@ Status Connection::PublishBatch(const std::vector<OutgoingMessage>& batch, milli
           static_cast<const amqp_basic_properties_t*>(frame.payload.properties.decoded);
       const std::string id =
           (props->_flags & AMQP_BASIC_MESSAGE_ID_FLAG) ? String(props->message_id) : "";
-      if (mandatory_ids.count(id) > 0) ++returned;
+      if (batch.mandatory_ids.count(id) > 0) ++returned;
       continue;
     }
     if (frame.frame_type != AMQP_FRAME_METHOD) continue;  // bodies of returned messages
@@ -376,9 +391,9 @@ Status Connection::PublishBatch(const std::vector<OutgoingMessage>& batch, milli
     }
   }
 
-  const std::string of_n = " of " + std::to_string(batch.size()) + " messages";
-  if (pending > 0) {
-    return Status::Transient(op + ": " + std::to_string(pending) + of_n + " unconfirmed after " +
+  const std::string of_n = " of " + std::to_string(batch.settled.size()) + " messages";
+  if (batch.pending > 0) {
+    return Status::Transient(op + ": " + std::to_string(batch.pending) + of_n + " unconfirmed after " +
                              std::to_string(timeout.count()) + " ms");
   }
   if (nacked > 0)

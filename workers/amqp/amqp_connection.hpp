@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.hpp"
@@ -107,6 +108,12 @@ class Connection {
   //! connection (the caller republishes the batch: consumers deduplicate on message_id).
   [[nodiscard]] Status PublishBatch(const std::vector<OutgoingMessage>& batch,
                                     std::chrono::milliseconds timeout);
+  //! PublishBatch in two halves, for a caller with other work to do while the broker confirms:
+  //! Publish sends the batch and returns; AwaitConfirms then waits for its confirms, with the
+  //! same outcomes as PublishBatch. One batch at a time: Publish while another awaits its
+  //! confirms is a Conflict. AwaitConfirms with nothing published is OK at once.
+  [[nodiscard]] Status Publish(const std::vector<OutgoingMessage>& batch);
+  [[nodiscard]] Status AwaitConfirms(std::chrono::milliseconds timeout);
 
   //! basic.qos(prefetch) then basic.consume on queue with manual acknowledgement. Call it
   //! once per queue to consume several on the channel, each with its own prefetch: Consume
@@ -153,6 +160,15 @@ class Connection {
   bool confirms_ = false;
   //! Delivery tag the broker gives the next publish in confirm mode (1, 2, 3... per channel).
   std::uint64_t next_publish_tag_ = 1;
+  //! A published batch whose confirms AwaitConfirms has not read yet.
+  struct UnconfirmedBatch {
+    std::uint64_t first_tag = 0;
+    std::uint64_t last_tag = 0;
+    std::vector<bool> settled;  //!< by tag - first_tag
+    std::size_t pending = 0;    //!< unsettled tags
+    std::unordered_set<std::string> mandatory_ids;
+  };
+  std::optional<UnconfirmedBatch> unconfirmed_;
   //! basic.consume succeeded on channel 1.
   bool consuming_ = false;
 };
