@@ -1,7 +1,7 @@
 #pragma once
 // A step handler executes one kind of command ("inventory.reserve") against the worker's
 // own database, inside a transaction the runtime opened (and will commit together with the
-// idempotency record). Handlers must be thread-compatible: one instance per worker thread.
+// idempotency record). Handlers must be thread-compatible: one instance per role thread.
 //
 // What the returned Result means for the saga:
 //   value            → reply "succeeded" with the value as the step's result
@@ -12,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/json.hpp"
 #include "common/status.hpp"
@@ -24,12 +23,6 @@ namespace sagaflow::workers {
 class StepHandler {
  public:
   virtual ~StepHandler() = default;
-  //! Called once per batch run, before anything of the batch is read, with the batch's
-  //! commands for this handler's step: a handler whose steps only read may Defer() one read
-  //! for all of them, which then rides with the batch's first round trip, and answer Execute
-  //! from it. It must not write (a command may turn out to be answered already), and Execute
-  //! must still work without it (the read's result arrives only if that round trip succeeds).
-  virtual void Prepare(storage::PgConnection& /*db*/, const std::vector<const wire::Command*>& /*commands*/) {}
   virtual Result<json::object> Execute(storage::PgConnection& db, const wire::Command& command) = 0;
 };
 

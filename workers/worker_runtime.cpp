@@ -154,7 +154,6 @@ Result<std::vector<wire::Reply>> StepWorker::ProcessBatch(storage::PgConnection&
     std::map<std::string, std::string, std::less<>> answered;  // command id -> stored reply
     StoredReplies to_store;
     if (last.ok()) {
-      PrepareHandlers(db, commands);  // their reads ride with the lookup below
       db.Defer("SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)"
                " ORDER BY n",
                {ids});
@@ -203,16 +202,6 @@ Result<std::vector<wire::Reply>> StepWorker::ProcessBatch(storage::PgConnection&
                  last.ToString());
   }
   return last;
-}
-
-void StepWorker::PrepareHandlers(storage::PgConnection& db, const std::vector<wire::Command>& commands) {
-  std::map<StepHandler*, std::vector<const wire::Command*>> by_handler;
-  for (const wire::Command& command : commands) {
-    if (auto handler = handlers_.find(command.step); handler != handlers_.end()) {
-      by_handler[handler->second.get()].push_back(&command);
-    }
-  }
-  for (auto& [handler, its_commands] : by_handler) handler->Prepare(db, its_commands);
 }
 
 Result<wire::Reply> StepWorker::Process(storage::PgConnection& db, const wire::Command& command,

@@ -65,8 +65,6 @@ class StepWorker {
   //! Executes (or replays) the commands in ONE transaction, retried whole on a deadlock;
   //! returns their replies in the same order.
   Result<std::vector<wire::Reply>> ProcessBatch(storage::PgConnection& db, const std::vector<wire::Command>& commands);
-  //! Lets each handler Prepare() for its commands of the batch.
-  void PrepareHandlers(storage::PgConnection& db, const std::vector<wire::Command>& commands);
   //! The replies a batch stores in workers.processed_commands, written by one statement.
   class StoredReplies {
    public:

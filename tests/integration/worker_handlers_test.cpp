@@ -62,54 +62,6 @@ TEST_F(WorkerHandlersTest, ReservationOfSeveralLinesIsAllOrNothing) {
   EXPECT_EQ(Int("SELECT available FROM workers.products WHERE sku = 'cup'"), 0);
 }
 
-TEST_F(WorkerHandlersTest, PreparedPricingIsAnsweredFromTheBatchsOneRead) {
-  cluster_->AddProduct("pot", 3000, 5);
-  auto order = [](const std::string& id, const std::string& sku) {
-    return wire::Command{NewUuid(), NewUuid(), "order", "catalog.price", 1,
-                         json::object{{"order_id", id}, {"items", json::array{json::object{{"sku", sku}, {"quantity", 1}}}}}};
-  };
-  const wire::Command tea = order("o-tea", "tea");
-  const wire::Command cup = order("o-cup", "cup");
-  const wire::Command pot = order("o-pot", "pot");  // not part of the prepared read
-  workers::StepHandler& price = *handlers_.at("catalog.price");
-  ASSERT_TRUE(db_->Begin().ok());
-  price.Prepare(*db_, {&tea, &cup});
-  ASSERT_TRUE(db_->Exec("SELECT 1").ok());  // the batch's first round trip carries the read
-  // Prices change after that read, in the same transaction: the prepared commands are priced
-  // from the read (they make no round trip of their own), the other one reads for itself.
-  ASSERT_TRUE(db_->Exec("UPDATE workers.products SET price_cents = price_cents + 1").ok());
-  auto tea_price = price.Execute(*db_, tea);
-  auto cup_price = price.Execute(*db_, cup);
-  auto pot_price = price.Execute(*db_, pot);
-  ASSERT_TRUE(db_->Rollback().ok());
-  ASSERT_TRUE(tea_price.ok() && cup_price.ok() && pot_price.ok());
-  EXPECT_EQ(IntOr(tea_price.value(), "total_cents", 0), 1200);
-  EXPECT_EQ(IntOr(cup_price.value(), "total_cents", 0), 800);
-  EXPECT_EQ(IntOr(pot_price.value(), "total_cents", 0), 3001);
-
-  // The read answers only the commands it was prepared for: a later one reads again.
-  ASSERT_TRUE(db_->Begin().ok());
-  price.Prepare(*db_, {&tea});
-  ASSERT_TRUE(db_->Exec("SELECT 1").ok());
-  ASSERT_TRUE(db_->Rollback().ok());
-  ASSERT_TRUE(db_->Begin().ok());
-  ASSERT_TRUE(db_->Exec("UPDATE workers.products SET price_cents = 1500 WHERE sku = 'tea'").ok());
-  auto later = price.Execute(*db_, order("o-tea-2", "tea"));
-  ASSERT_TRUE(db_->Rollback().ok());
-  ASSERT_TRUE(later.ok()) << later.status().ToString();
-  EXPECT_EQ(IntOr(later.value(), "total_cents", 0), 1500);
-
-  // A batch whose round trip never came (a run that failed first) prepared nothing usable.
-  ASSERT_TRUE(db_->Begin().ok());
-  price.Prepare(*db_, {&tea});
-  ASSERT_TRUE(db_->Rollback().ok());  // drops the deferred read
-  ASSERT_TRUE(db_->Begin().ok());
-  auto again = price.Execute(*db_, tea);
-  ASSERT_TRUE(db_->Rollback().ok());
-  ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ(IntOr(again.value(), "total_cents", 0), 1200);
-}
-
 TEST_F(WorkerHandlersTest, PricingLooksUpEveryLineWhateverItsSkuHolds) {
   const std::string odd = R"(odd "sku", {with} \ 'quotes')";
   cluster_->AddProduct(odd, 250, 5);
