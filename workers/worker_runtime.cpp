@@ -104,8 +104,9 @@ Status StepWorker::RunConnected(std::stop_token stop) {
     auto answered = ProcessBatch(*db.value(), commands);
     if (!answered.ok()) return answered.status();  // database trouble: reconnect; the messages come back
     SAGAFLOW_RETURN_IF_ERROR(settle_previous());
-    // The batch's replies travel as one message: one publish and confirm here, one delivery
-    // for sagad (which applies them in one transaction). A lone reply goes as it is.
+    // The batch's replies travel as one message: one publish here (its confirm is awaited
+    // after the next batch), one delivery for sagad (which applies them in one transaction).
+    // A lone reply goes as it is.
     const std::vector<wire::Reply>& batch_replies = answered.value();
     amqp::OutgoingMessage reply_message;
     reply_message.exchange = std::string(wire::kRepliesExchange);
