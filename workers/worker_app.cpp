@@ -102,24 +102,30 @@ int Run(const Config& config, const std::string& roles_arg) {
     spdlog::error("worker migrations failed: {}", migrated.ToString());
     return 1;
   }
-  // Each StepWorker consumes every role of this process (so a saga's consecutive steps share
-  // batches) and owns its handlers and connections; several of them compete for the same
-  // queues (the advisory lock per command id keeps each command single).
+  // The roles share consumer threads, so a saga's consecutive steps share batches; a role
+  // named in workers.own_thread_roles (default: payment, whose steps wait on the payment
+  // channel) gets threads of its own, so a slow channel delays only payments. Each StepWorker
+  // owns its handlers and connections; several of them compete for the same queues (the
+  // advisory lock per command id keeps each command single).
+  const std::vector<std::vector<std::string>> groups =
+      ThreadGroups(roles, SplitRoles(config.GetString("workers", "own_thread_roles", "payment")));
   const int threads = std::max<int>(1, static_cast<int>(config.GetInt("workers", "threads", 1)));
   std::vector<std::unique_ptr<StepWorker>> workers;
-  for (int i = 0; i < threads; ++i) {
-    HandlerMap handlers;
-    for (const std::string& role : roles) {
-      auto role_handlers = HandlersFor(role, config);
-      if (!role_handlers.ok()) {
-        spdlog::error("{}", role_handlers.status().ToString());
-        return 2;
+  for (const std::vector<std::string>& group : groups) {
+    for (int i = 0; i < threads; ++i) {
+      HandlerMap handlers;
+      for (const std::string& role : group) {
+        auto role_handlers = HandlersFor(role, config);
+        if (!role_handlers.ok()) {
+          spdlog::error("{}", role_handlers.status().ToString());
+          return 2;
+        }
+        handlers.merge(role_handlers.value());
       }
-      for (auto& [step, handler] : role_handlers.value()) handlers.emplace(step, std::move(handler));
+      StepWorkerOptions options = base;
+      options.roles = group;
+      workers.push_back(std::make_unique<StepWorker>(std::move(options), std::move(handlers)));
     }
-    StepWorkerOptions options = base;
-    options.roles = roles;
-    workers.push_back(std::make_unique<StepWorker>(std::move(options), std::move(handlers)));
   }
 
   // Stored replies are kept this long (0: forever): a command arriving again later would run

@@ -276,4 +276,18 @@ void StepWorker::StoredReplies::DeferInsert(storage::PgConnection& db) const {
        storage::PgArrayLiteral(started_at_us_), storage::PgArrayLiteral(sent_at_ms_)});
 }
 
+std::vector<std::vector<std::string>> ThreadGroups(const std::vector<std::string>& roles,
+                                                   const std::vector<std::string>& own_thread_roles) {
+  std::vector<std::vector<std::string>> groups(1);  // the shared one first
+  for (const std::string& role : roles) {
+    if (std::find(own_thread_roles.begin(), own_thread_roles.end(), role) != own_thread_roles.end()) {
+      groups.push_back({role});
+    } else {
+      groups.front().push_back(role);
+    }
+  }
+  if (groups.front().empty()) groups.erase(groups.begin());
+  return groups;
+}
+
 }  // namespace sagaflow::workers

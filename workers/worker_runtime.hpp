@@ -1,5 +1,5 @@
 #pragma once
-// The worker runtime: for the roles of this process (a queue each), consume commands with
+// The worker runtime: for a group of roles (a queue each), consume commands with
 // manual ack, execute each at most once, publish the reply, then ack. Commands that arrive
 // together, whatever their role, are handled as a batch: one transaction, one statement
 // storing all replies, one reply message, one ack(multiple). The reply's publisher confirm
@@ -15,12 +15,12 @@
 // A crash anywhere before the ack leaves the message in the queue; it is redelivered.
 //
 // One StepWorker per thread; it owns its PostgreSQL connection and two AMQP connections
-// (consume all its roles' queues on one channel, publish with confirms). One thread for all
-// roles, not one per role: the commands of a saga's consecutive steps (price, reserve,
-// create payment...) then share batches, and each batch costs a commit, a reply message, a
-// confirm and an ack whatever it holds (bench/README.md, sixth round). A role whose steps
-// are slow (payment calls the channel) delays the others' in its batch: give it a process
-// of its own (`saga-worker --roles payment`) where that matters.
+// (consume all its roles' queues on one channel, publish with confirms). The roles share a
+// thread, not one each: the commands of a saga's consecutive steps (price, reserve,
+// confirm, record shipment...) then share batches, and each batch costs a commit, a reply
+// message, a confirm and an ack whatever it holds (bench/README.md, sixth round). A role
+// whose steps wait on something slow (payment calls the channel) would delay the others' in
+// every batch, so it gets a thread of its own (ThreadGroups, workers.own_thread_roles).
 
 #include <map>
 #include <memory>
@@ -91,5 +91,12 @@ class StepWorker {
   //! The roles, comma-separated, for logs and connection names.
   const std::string roles_text_;
 };
+
+//! How a process's roles map to StepWorkers: the roles not in `own_thread_roles` share one
+//! (first, in the order given), each role in it gets one of its own. A role with slow steps
+//! (payment waits on the channel) would otherwise hold up the other roles' commands in every
+//! batch it shares with them; sharing is what lets a saga's consecutive steps share batches.
+std::vector<std::vector<std::string>> ThreadGroups(const std::vector<std::string>& roles,
+                                                   const std::vector<std::string>& own_thread_roles);
 
 }  // namespace sagaflow::workers
