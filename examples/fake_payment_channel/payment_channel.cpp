@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <thread>
 #include <utility>
 
 #include "common/crypto.hpp"
@@ -102,6 +103,10 @@ HttpResponse PaymentChannel::Handle(HttpRequest&& req) {
     if (verb != Verb::post) return MethodNotAllowed(req);
     return SetFailRate(req);
   }
+  if (path == "/channel/admin/create-delay") {
+    if (verb != Verb::post) return MethodNotAllowed(req);
+    return SetCreateDelay(req);
+  }
   if (path == kPaymentsPath) {
     if (verb == Verb::post) return Create(req);
     if (verb == Verb::get) return FindByMerchantOrder(req);
@@ -150,6 +155,12 @@ HttpResponse PaymentChannel::Create(const HttpRequest& req) {
   auto description = OptionalString(*body, "description", "");
   if (!description.ok()) return http::ErrorResponse(req, description.status());
 
+  std::chrono::milliseconds delay;
+  {
+    std::lock_guard lock(mu_);
+    delay = options_.create_delay;
+  }
+  if (delay.count() > 0) std::this_thread::sleep_for(delay);  // a slow channel, as told (one request only)
   std::lock_guard lock(mu_);
   if (InjectFailureLocked()) return http::ErrorResponse(req, 503, "transient", "injected failure (fail_rate)");
   if (auto known = by_merchant_order_.find(*merchant_order_id); known != by_merchant_order_.end()) {
@@ -307,6 +318,20 @@ HttpResponse PaymentChannel::SetFailRate(const HttpRequest& req) {
   options_.fail_rate = rate;
   spdlog::info("fail_rate set to {}", rate);
   return Json(req, 200, json::object{{"fail_rate", rate}});
+}
+
+HttpResponse PaymentChannel::SetCreateDelay(const HttpRequest& req) {
+  auto body = ParseJsonObject(req.body());
+  if (!body.ok()) return http::ErrorResponse(req, body.status());
+  auto delay_ms = GetInt(*body, "delay_ms");
+  if (!delay_ms.ok()) return http::ErrorResponse(req, delay_ms.status());
+  if (*delay_ms < 0 || *delay_ms > 60'000) {
+    return http::ErrorResponse(req, 400, "invalid_argument", "must be in [0, 60000]", "delay_ms");
+  }
+  std::lock_guard lock(mu_);
+  options_.create_delay = std::chrono::milliseconds(*delay_ms);
+  spdlog::info("create_delay set to {} ms", *delay_ms);
+  return Json(req, 200, json::object{{"delay_ms", *delay_ms}});
 }
 
 bool PaymentChannel::InjectFailureLocked() {

@@ -15,6 +15,7 @@
 //   POST /channel/payments/{id}/close    pending → closed (409 once paid)
 //   POST /channel/payments/{id}/refund   {"amount_cents","refund_id"} (409 unless paid)
 //   POST /channel/admin/fail-rate        {"fail_rate": 0..1}
+//   POST /channel/admin/create-delay     {"delay_ms": 0..60000}: creates answer that late
 //   GET  /healthz
 
 #include <chrono>
@@ -38,6 +39,7 @@ namespace sagaflow::examples {
 //!   secret            HMAC-SHA256 key signing callbacks (X-Signature)   "dev-secret"
 //!   callback_url      callback target when a payment has no notify_url  ""
 //!   fail_rate         fraction of create/query calls answered with 503  0
+//!   create_delay      how long a create takes to answer (a slow channel) 0
 //!   public_base_url   prefix of pay_url, e.g. http://127.0.0.1:9000      ""
 //!   callback_attempts tries per callback before giving up                5
 //!   callback_backoff  wait after the first failed try, doubled each time 200 ms
@@ -48,6 +50,7 @@ struct PaymentChannelOptions {
   std::string secret = "dev-secret";
   std::string callback_url;
   double fail_rate = 0;
+  std::chrono::milliseconds create_delay{0};
   std::string public_base_url;
   int callback_attempts = 5;
   std::chrono::milliseconds callback_backoff{200};
@@ -111,6 +114,7 @@ class PaymentChannel {
   http::HttpResponse Close(const http::HttpRequest& req, const std::string& payment_id);
   http::HttpResponse Refund(const http::HttpRequest& req, const std::string& payment_id);
   http::HttpResponse SetFailRate(const http::HttpRequest& req);
+  http::HttpResponse SetCreateDelay(const http::HttpRequest& req);
 
   //! True if this call should fail with 503 (draws from rng_). Caller holds mu_.
   bool InjectFailureLocked();
@@ -125,10 +129,12 @@ class PaymentChannel {
   //! Records the outcome of one delivery attempt on the payment (takes mu_).
   void RecordDelivery(const std::string& payment_id, const std::string& notify_status);
 
-  //! Immutable after construction, except fail_rate and public_base_url (guarded by mu_).
+  //! Immutable after construction, except fail_rate, create_delay and public_base_url
+  //! (guarded by mu_).
   PaymentChannelOptions options_;
 
-  //! Guards payments_, by_merchant_order_, rng_, options_.fail_rate and options_.public_base_url.
+  //! Guards payments_, by_merchant_order_, rng_, options_.fail_rate, options_.create_delay and
+  //! options_.public_base_url.
   mutable std::mutex mu_;
   std::unordered_map<std::string, Payment> payments_;
   //! merchant_order_id → payment_id.

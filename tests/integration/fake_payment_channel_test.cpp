@@ -327,6 +327,19 @@ TEST_F(FakePaymentChannelTest, FailRateAnswers503UntilReset) {
   CreatePayment("order-10", 10);
 }
 
+TEST_F(FakePaymentChannelTest, CreateDelayMakesCreatesAnswerLate) {
+  ASSERT_EQ(Call("POST", "/channel/admin/create-delay", json::object{{"delay_ms", 300}}).status, 200u);
+  const auto started = std::chrono::steady_clock::now();
+  CreatePayment("order-11", 10);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
+
+  CallResult negative = Call("POST", "/channel/admin/create-delay", json::object{{"delay_ms", -1}});
+  EXPECT_EQ(negative.status, 400u);
+  EXPECT_EQ(Str(negative.body.at("error").as_object(), "field"), "delay_ms");
+  EXPECT_EQ(Call("POST", "/channel/admin/create-delay", json::object{{"delay", 5}}).status, 400u);
+  ASSERT_EQ(Call("POST", "/channel/admin/create-delay", json::object{{"delay_ms", 0}}).status, 200u);
+}
+
 TEST_F(FakePaymentChannelTest, UnknownPaymentIsNotFound) {
   EXPECT_EQ(Call("GET", "/channel/payments/pay_nope").status, 404u);
   EXPECT_EQ(Call("POST", "/channel/payments/pay_nope/pay").status, 404u);

@@ -1,7 +1,8 @@
 // The worker runtime's batches, through a real saga-worker process and RabbitMQ: commands
 // queued before the worker starts arrive together and share one transaction. A refused
 // command must undo only itself, a command repeated inside the batch must take effect once,
-// every command must be answered, and the commands of different roles share batches.
+// every command must be answered, the commands of different roles share batches, and a
+// slow payment channel holds up payments only.
 
 #include <gtest/gtest.h>
 
@@ -30,6 +31,11 @@ wire::Command Reserve(const std::string& order_id, const std::string& sku, int q
 wire::Command RecordShipment(const std::string& order_id) {
   return wire::Command{NewUuid(), NewUuid(), "order", "logistics.record_shipment", 1,
                        json::object{{"order_id", order_id}, {"carrier", "post"}, {"tracking_number", "T-" + order_id}}};
+}
+
+wire::Command CreatePayment(const std::string& order_id) {
+  return wire::Command{NewUuid(), NewUuid(), "order", "payment.create", 1,
+                       json::object{{"order_id", order_id}, {"amount_cents", 1000}}};
 }
 
 amqp::OutgoingMessage ToMessage(const wire::Command& command) {
@@ -167,6 +173,51 @@ TEST(WorkerBatchTest, CommandsOfSeveralRolesShareBatches) {
   EXPECT_GE(mixed_messages, 1) << "no batch held commands of both roles";
   EXPECT_EQ(cluster.Query("SELECT available FROM workers.products WHERE sku = 'tea'").GetInt(0, 0), 100 - kPerRole);
   EXPECT_EQ(cluster.Query("SELECT count(*) FROM workers.shipments").GetInt(0, 0), kPerRole);
+}
+
+TEST(WorkerBatchTest, ASlowPaymentChannelHoldsUpOnlyPayments) {
+  SAGAFLOW_REQUIRE_SERVERS();
+  SagaCluster cluster;
+  cluster.AddProduct("tea", 1200, 10);
+  cluster.StartChannel();
+  ASSERT_EQ(cluster.Call("POST", "/channel/admin/create-delay", R"({"delay_ms": 4000})").status, 200u);
+  cluster.StartWorker();  // every role, payment on a thread of its own (the default)
+
+  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test slow channel publisher");
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
+  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test slow channel replies");
+  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
+  ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
+  auto next_replies = [&](std::chrono::steady_clock::time_point deadline) -> std::vector<wire::Reply> {
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto delivery = consumer.value()->Consume(std::chrono::milliseconds(100));
+      EXPECT_TRUE(delivery.ok()) << delivery.status().ToString();
+      if (!delivery.ok() || !delivery->has_value()) continue;
+      auto carried = wire::DecodeReplies((*delivery)->body);
+      EXPECT_TRUE(carried.ok()) << carried.status().ToString();
+      EXPECT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+      if (carried.ok()) return carried.value();
+    }
+    return {};
+  };
+
+  // The payment goes first and waits on the channel; the reservation sent after it must be
+  // answered meanwhile. One thread for both roles would answer it after the payment.
+  const wire::Command payment = CreatePayment("o-slow");
+  ASSERT_TRUE(publisher.value()->PublishBatch({ToMessage(payment)}, seconds(10)).ok());
+  const wire::Command reserve = Reserve("o-fast", "tea", 1);
+  ASSERT_TRUE(publisher.value()->PublishBatch({ToMessage(reserve)}, seconds(10)).ok());
+
+  std::vector<wire::Reply> first = next_replies(DeadlineIn(seconds(20)));
+  ASSERT_EQ(first.size(), 1u) << cluster.Logs();
+  EXPECT_EQ(first.front().command_id, reserve.command_id) << "the reservation waited for the payment";
+  EXPECT_EQ(first.front().outcome, wire::Outcome::kSucceeded);
+  std::vector<wire::Reply> second = next_replies(DeadlineIn(seconds(20)));
+  ASSERT_EQ(second.size(), 1u) << cluster.Logs();
+  EXPECT_EQ(second.front().command_id, payment.command_id);
+  EXPECT_EQ(second.front().outcome, wire::Outcome::kSucceeded) << second.front().error_message;
 }
 
 }  // namespace
