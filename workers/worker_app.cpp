@@ -109,10 +109,10 @@ int Run(const Config& config, const std::string& roles_arg) {
   // advisory lock per command id keeps each command single).
   const std::vector<std::vector<std::string>> groups =
       ThreadGroups(roles, SplitRoles(config.GetString("workers", "own_thread_roles", "payment")));
-  const int threads = std::max<int>(1, static_cast<int>(config.GetInt("workers", "threads", 1)));
+  const int threads_per_group = std::max<int>(1, static_cast<int>(config.GetInt("workers", "threads", 1)));
   std::vector<std::unique_ptr<StepWorker>> workers;
   for (const std::vector<std::string>& group : groups) {
-    for (int i = 0; i < threads; ++i) {
+    for (int i = 0; i < threads_per_group; ++i) {
       HandlerMap handlers;
       for (const std::string& role : group) {
         auto role_handlers = HandlersFor(role, config);
@@ -149,9 +149,7 @@ int Run(const Config& config, const std::string& roles_arg) {
       threads.emplace_back([&worker](std::stop_token stop) { worker->Run(stop); });
     }
     if (processed_after.count() > 0) threads.emplace_back([&retention](std::stop_token stop) { retention.Run(stop); });
-    std::string names;
-    for (const std::string& role : roles) names += (names.empty() ? "" : ",") + role;
-    std::cout << "worker running roles " << names << std::endl;
+    std::cout << "worker running roles " << JoinRoles(roles) << std::endl;
     int received = 0;
     sigwait(&signals, &received);
     spdlog::info("received signal {}, stopping workers", received);

@@ -39,11 +39,7 @@ std::int64_t MicrosSinceEpoch() {
 }  // namespace
 
 StepWorker::StepWorker(StepWorkerOptions options, HandlerMap handlers)
-    : options_(std::move(options)), handlers_(std::move(handlers)), roles_text_([this] {
-        std::string text;
-        for (const std::string& role : options_.roles) text += (text.empty() ? "" : ",") + role;
-        return text;
-      }()) {}
+    : options_(std::move(options)), handlers_(std::move(handlers)), roles_text_(JoinRoles(options_.roles)) {}
 
 void StepWorker::Run(std::stop_token stop) {
   RunReconnecting(stop, "worker " + roles_text_, [this](std::stop_token session_stop) { return RunConnected(session_stop); });
@@ -288,6 +284,12 @@ std::vector<std::vector<std::string>> ThreadGroups(const std::vector<std::string
   }
   if (groups.front().empty()) groups.erase(groups.begin());
   return groups;
+}
+
+std::string JoinRoles(const std::vector<std::string>& roles) {
+  std::string text;
+  for (const std::string& role : roles) text += (text.empty() ? "" : ",") + role;
+  return text;
 }
 
 }  // namespace sagaflow::workers

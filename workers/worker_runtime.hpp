@@ -98,5 +98,7 @@ class StepWorker {
 //! batch it shares with them; sharing is what lets a saga's consecutive steps share batches.
 std::vector<std::vector<std::string>> ThreadGroups(const std::vector<std::string>& roles,
                                                    const std::vector<std::string>& own_thread_roles);
+//! "inventory,payment": roles for logs and connection names.
+std::string JoinRoles(const std::vector<std::string>& roles);
 
 }  // namespace sagaflow::workers

@@ -1,4 +1,4 @@
-// How saga-worker spreads its roles over consumer threads (workers::ThreadGroups).
+// How saga-worker spreads its roles over consumer threads (workers::ThreadGroups) and names them.
 
 #include <gtest/gtest.h>
 
@@ -23,6 +23,12 @@ TEST(WorkerThreadGroupsTest, NamingNoRoleOrAnAbsentOneSharesEverything) {
 
 TEST(WorkerThreadGroupsTest, AProcessOfOnlyOwnThreadRolesHasNoSharedThread) {
   EXPECT_EQ(ThreadGroups({"payment"}, {"payment"}), (Groups{{"payment"}}));
+}
+
+TEST(WorkerThreadGroupsTest, RolesJoinWithCommas) {
+  EXPECT_EQ(JoinRoles({"inventory", "payment"}), "inventory,payment");
+  EXPECT_EQ(JoinRoles({"payment"}), "payment");
+  EXPECT_EQ(JoinRoles({}), "");
 }
 
 }  // namespace

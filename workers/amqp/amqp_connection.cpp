@@ -272,8 +272,6 @@ Status Connection::Publish(const std::vector<OutgoingMessage>& batch) {
   // broker reads them all at once rather than one message per read.
   UnconfirmedBatch unconfirmed;
   unconfirmed.first_tag = next_publish_tag_;
-  unconfirmed.settled.assign(batch.size(), false);
-  unconfirmed.pending = batch.size();
   TcpCork cork(batch.size() > 1 ? amqp_get_sockfd(state_) : -1);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const OutgoingMessage& message = batch[i];
@@ -315,6 +313,8 @@ Status Connection::AwaitConfirms(milliseconds timeout) {
 
   // Wait for a basic.ack/basic.nack covering every tag in [first_tag, last_tag]. Tags below
   // first_tag are late confirms of an earlier batch that timed out: ignored.
+  std::vector<bool> settled(batch.last_tag - batch.first_tag + 1, false);  // by tag - first_tag
+  std::size_t pending = settled.size();
   std::size_t lowest_unsettled = 0;  // every index below it is settled
   std::size_t nacked = 0;
   auto settle = [&](std::uint64_t tag, bool multiple, bool ack) {
@@ -322,12 +322,12 @@ Status Connection::AwaitConfirms(milliseconds timeout) {
     const std::size_t high = static_cast<std::size_t>(std::min(tag, batch.last_tag) - batch.first_tag);
     const std::size_t low = multiple ? lowest_unsettled : high;
     for (std::size_t i = low; i <= high; ++i) {
-      if (batch.settled[i]) continue;
-      batch.settled[i] = true;
-      --batch.pending;
+      if (settled[i]) continue;
+      settled[i] = true;
+      --pending;
       if (!ack) ++nacked;
     }
-    while (lowest_unsettled < batch.settled.size() && batch.settled[lowest_unsettled]) ++lowest_unsettled;
+    while (lowest_unsettled < settled.size() && settled[lowest_unsettled]) ++lowest_unsettled;
   };
 
   // A mandatory message no queue takes comes back as basic.return + content header (with its
@@ -336,7 +336,7 @@ Status Connection::AwaitConfirms(milliseconds timeout) {
   std::string return_reason;
   std::size_t returned = 0;
 
-  while (batch.pending > 0) {
+  while (pending > 0) {
     const milliseconds left = Remaining(deadline);
     if (left.count() == 0) break;
     amqp_maybe_release_buffers(state_);
@@ -391,9 +391,9 @@ Status Connection::AwaitConfirms(milliseconds timeout) {
     }
   }
 
-  const std::string of_n = " of " + std::to_string(batch.settled.size()) + " messages";
-  if (batch.pending > 0) {
-    return Status::Transient(op + ": " + std::to_string(batch.pending) + of_n + " unconfirmed after " +
+  const std::string of_n = " of " + std::to_string(settled.size()) + " messages";
+  if (pending > 0) {
+    return Status::Transient(op + ": " + std::to_string(pending) + of_n + " unconfirmed after " +
                              std::to_string(timeout.count()) + " ms");
   }
   if (nacked > 0)

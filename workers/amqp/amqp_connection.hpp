@@ -162,10 +162,8 @@ class Connection {
   std::uint64_t next_publish_tag_ = 1;
   //! A published batch whose confirms AwaitConfirms has not read yet.
   struct UnconfirmedBatch {
-    std::uint64_t first_tag = 0;
+    std::uint64_t first_tag = 0;  //!< delivery tags of the batch: [first_tag, last_tag]
     std::uint64_t last_tag = 0;
-    std::vector<bool> settled;  //!< by tag - first_tag
-    std::size_t pending = 0;    //!< unsettled tags
     std::unordered_set<std::string> mandatory_ids;
   };
   std::optional<UnconfirmedBatch> unconfirmed_;
