@@ -71,6 +71,9 @@ json::object ReportToJson(const BenchReport& r) {
                       {"dispatch_ms", json::object{{"p50", r.dispatch_p50_ms}, {"p99", r.dispatch_p99_ms}}},
                       {"pg_commits_per_saga", r.pg_commits_per_saga},
                       {"amqp_messages_per_saga", r.amqp_messages_per_saga},
+                      {"saga_cache", json::object{{"hit_rate", r.cache_hit_rate},
+                                                  {"misses_per_saga", r.cache_misses_per_saga},
+                                                  {"stale_per_saga", r.cache_stale_per_saga}}},
                       {"peak_rss_mb", json::object{{"sagad", r.sagad_peak_rss_mb}, {"workers", r.workers_peak_rss_mb}}},
                       {"cpu_ms_per_saga", CpuToJson(r.cpu)},
                       {"machine_cpu_utilisation", r.cpu.machine_utilisation}};
@@ -87,12 +90,14 @@ std::string ReportToTable(const BenchReport& r) {
                 "%-28s p50 %.2f  p99 %.2f\n"
                 "%-28s %.1f\n"
                 "%-28s %.1f\n"
+                "%-28s %.1f %% hits, %.2f misses and %.2f stale per saga\n"
                 "%-28s sagad %.1f, workers %.1f\n",
                 "run", r.label.c_str(), "load", r.sagas, r.concurrency, r.sagad_processes, "result", r.completed,
                 r.failed, r.wall_s, "completed sagas/s", r.sagas_per_s, "end-to-end latency (ms)",
                 r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms, "step dispatch latency (ms)", r.dispatch_p50_ms,
                 r.dispatch_p99_ms, "PostgreSQL commits per saga", r.pg_commits_per_saga, "AMQP messages per saga",
-                r.amqp_messages_per_saga, "peak RSS (MB)", r.sagad_peak_rss_mb, r.workers_peak_rss_mb);
+                r.amqp_messages_per_saga, "saga cache", r.cache_hit_rate * 100, r.cache_misses_per_saga,
+                r.cache_stale_per_saga, "peak RSS (MB)", r.sagad_peak_rss_mb, r.workers_peak_rss_mb);
   char cpu[160];
   std::snprintf(cpu, sizeof cpu, "%-28s %.0f %%\n", "machine CPU busy", r.cpu.machine_utilisation * 100);
   return std::string(buffer) + cpu + "CPU ms per saga              " + CpuLine(r.cpu) + "\n";

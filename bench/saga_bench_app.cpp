@@ -53,18 +53,29 @@ double CounterValue(const std::string& page, const std::string& name) {
   return at == std::string::npos ? 0 : std::strtod(page.c_str() + at + prefix.size(), nullptr);
 }
 
-//! Published AMQP messages, from each sagad's /metrics: what its outbox relay published
-//! (commands + domain events) + the reply messages it consumed (a worker packs the replies
-//! of one batch into one message).
-Status CountMessages(LocalDeployment& deployment, BenchReport& report) {
+//! From each sagad's /metrics: the AMQP messages published (what its outbox relay published,
+//! commands + domain events, + the reply messages it consumed: a worker packs the replies of
+//! one batch into one message), and how often an event found its saga in the sagad's cache.
+Status ReadSagadCounters(LocalDeployment& deployment, BenchReport& report) {
   double messages = 0;
+  double hits = 0;
+  double misses = 0;
+  double stale = 0;
   for (const std::string& url : deployment.sagad_urls()) {
     auto page = http::HttpCall("GET", url + "/metrics");
     if (!page.ok()) return page.status();
     messages += CounterValue(page->body, "sagaflow_outbox_published_total");
     messages += CounterValue(page->body, "sagaflow_reply_messages_total");
+    hits += CounterValue(page->body, "sagaflow_saga_cache_hits_total");
+    misses += CounterValue(page->body, "sagaflow_saga_cache_misses_total");
+    stale += CounterValue(page->body, "sagaflow_saga_cache_stale_total");
   }
-  report.amqp_messages_per_saga = report.completed > 0 ? messages / report.completed : 0;
+  if (report.completed > 0) {
+    report.amqp_messages_per_saga = messages / report.completed;
+    report.cache_misses_per_saga = misses / report.completed;
+    report.cache_stale_per_saga = stale / report.completed;
+  }
+  report.cache_hit_rate = hits + misses > 0 ? hits / (hits + misses) : 0;
   return Status::Ok();
 }
 
@@ -111,7 +122,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
   if (Status stats = CollectDatabaseStats(deployment.db(), report); !stats.ok()) {
     std::cerr << "saga-bench: statistics: " << stats.ToString() << "\n";
   }
-  if (Status counted = CountMessages(deployment, report); !counted.ok()) {
+  if (Status counted = ReadSagadCounters(deployment, report); !counted.ok()) {
     std::cerr << "saga-bench: message count: " << counted.ToString() << "\n";
   }
   const auto [sagad_kib, workers_kib] = deployment.PeakRssKiB();

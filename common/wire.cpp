@@ -6,6 +6,8 @@ namespace sagaflow::wire {
 
 std::string WorkerQueueName(std::string_view role) { return "sagaflow.worker." + std::string(role); }
 
+std::string StickyRepliesQueueName(std::string_view instance) { return "sagaflow.replies." + std::string(instance); }
+
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kSucceeded: return "succeeded";
@@ -28,6 +30,7 @@ std::string EncodeCommand(const Command& command) {
   out["attempt"] = command.attempt;
   out["payload"] = command.payload;
   if (command.sent_at_ms != 0) out["sent_at_ms"] = command.sent_at_ms;
+  if (!command.reply_to.empty()) out["reply_to"] = command.reply_to;
   return json::serialize(out);
 }
 
@@ -52,6 +55,9 @@ Result<Command> DecodeCommand(std::string_view text) {
   command.attempt = static_cast<int>(IntOr(obj, "attempt", 1));
   if (const json::object* payload = ObjectOrNull(obj, "payload")) command.payload = *payload;
   command.sent_at_ms = IntOr(obj, "sent_at_ms", 0);
+  command.reply_to = StringOr(obj, "reply_to");
+  // It becomes a routing key, which AMQP caps at 255 bytes (longer closes the channel).
+  if (command.reply_to.size() > 255) return Status::InvalidArgument("reply_to", "longer than 255 bytes");
   return command;
 }
 

@@ -19,6 +19,18 @@ inline constexpr std::string_view kCommandsExchange = "saga.commands";
 inline constexpr std::string_view kRepliesExchange = "saga.replies";
 inline constexpr std::string_view kReplyRoutingKey = "reply";
 inline constexpr std::string_view kRepliesQueue = "sagaflow.replies";
+//! Direct exchange for the replies to one sagad ("sticky" replies, as Temporal's sticky task
+//! queues): routing key = that sagad's instance name (Command::reply_to), bound to its own
+//! queue. The sagad that sent a command wrote the saga last, so its cache holds the row the
+//! reply applies to. Its alternate exchange is kUnroutedRepliesExchange: a reply to a sagad
+//! whose queue is gone reaches the shared queue instead of being lost.
+inline constexpr std::string_view kStickyRepliesExchange = "saga.replies.sticky";
+//! Fanout to the shared replies queue: where sticky replies nobody can take go (the sticky
+//! exchange's alternate exchange, and the dead-letter target of every sticky queue, whose
+//! replies expire into it when their sagad does not take them in time).
+inline constexpr std::string_view kUnroutedRepliesExchange = "saga.replies.unrouted";
+//! Queue of the sticky replies to one sagad: "sagaflow.replies.<instance>".
+std::string StickyRepliesQueueName(std::string_view instance);
 //! Topic exchange for domain events ("order.paid", ...).
 inline constexpr std::string_view kEventsExchange = "order.events";
 //! Where rejected (undecodable or unroutable) messages end up for an operator to inspect.
@@ -39,6 +51,9 @@ struct Command {
   //! When the engine sent this attempt (ms since the epoch; 0: unknown). Workers record it
   //! next to when they started it: the dispatch latency.
   std::int64_t sent_at_ms = 0;
+  //! Instance name of the sagad that sent it: the worker publishes the reply to
+  //! kStickyRepliesExchange with this routing key. Empty: to the shared queue.
+  std::string reply_to{};
 };
 
 enum class Outcome {

@@ -222,6 +222,9 @@ HttpResponse ApiRouter::Metrics(const HttpRequest& request) {
       {"sagaflow_reply_messages_total", &m.reply_messages},
       {"sagaflow_replies_received_total", &m.replies_received},
       {"sagaflow_outbox_published_total", &m.outbox_published},
+      {"sagaflow_saga_cache_hits_total", &m.cache_hits},
+      {"sagaflow_saga_cache_misses_total", &m.cache_misses},
+      {"sagaflow_saga_cache_stale_total", &m.cache_stale},
   };
   for (const auto& [name, counter] : counters) {
     text.Family(name, "counter", "Counted by this sagad since it started.");

@@ -19,6 +19,11 @@ struct EngineMetrics {
   std::atomic<std::uint64_t> reply_messages{0};      //!< AMQP messages consumed from saga.replies
   std::atomic<std::uint64_t> replies_received{0};    //!< replies they carried (a worker packs a batch's)
   std::atomic<std::uint64_t> outbox_published{0};    //!< commands and domain events the relay published
+  std::atomic<std::uint64_t> cache_hits{0};          //!< events applied to the cached row, without reading it
+  std::atomic<std::uint64_t> cache_misses{0};        //!< events that had to read the saga's row
+  //! Events decided again on the row read from the database because the cached one was, or
+  //! may have been, out of date (another sagad had moved the saga on since this one cached it).
+  std::atomic<std::uint64_t> cache_stale{0};
 };
 
 //! Adds one to a counter.

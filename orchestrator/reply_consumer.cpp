@@ -20,15 +20,22 @@ Status ReplyConsumer::RunConnected(std::stop_token stop) {
   if (!amqp.ok()) return amqp.status();
   amqp::Connection& broker = *amqp.value();
   SAGAFLOW_RETURN_IF_ERROR(amqp::DeclareTopology(broker));
-  SAGAFLOW_RETURN_IF_ERROR(broker.StartConsuming(std::string(wire::kRepliesQueue), prefetch_));
-  spdlog::info("reply consumer connected");
+  if (!options_.sticky_instance.empty()) {
+    SAGAFLOW_RETURN_IF_ERROR(amqp::DeclareStickyRepliesQueue(broker, options_.sticky_instance, options_.sticky_wait));
+    SAGAFLOW_RETURN_IF_ERROR(
+        broker.StartConsuming(wire::StickyRepliesQueueName(options_.sticky_instance), options_.prefetch));
+  }
+  SAGAFLOW_RETURN_IF_ERROR(broker.StartConsuming(std::string(wire::kRepliesQueue), options_.prefetch));
+  spdlog::info("reply consumer connected{}", options_.sticky_instance.empty()
+                                                 ? std::string()
+                                                 : " (sticky replies: " + options_.sticky_instance + ")");
   std::vector<wire::Reply> replies;
   std::vector<std::size_t> delivery_of;  // replies[i] came in deliveries[delivery_of[i]]
   while (!stop.stop_requested()) {
     // Whatever has arrived is applied in one transaction and settled with one ack; under
     // light load that is a single message, so batching never waits. A message may carry the
     // replies of a whole worker batch (wire::EncodeReplies).
-    auto deliveries = broker.ConsumeBatch(batch_size_, std::chrono::milliseconds(250));
+    auto deliveries = broker.ConsumeBatch(options_.batch_size, std::chrono::milliseconds(250));
     if (!deliveries.ok()) return deliveries.status();
     if (deliveries->empty()) continue;
     replies.clear();

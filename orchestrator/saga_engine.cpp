@@ -89,6 +89,7 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
     if (!last.IsTransient()) return last;
     // A cached row another sagad had moved on is expected when several share the work.
     const bool stale_row = last.message().find(storage::kSagaChangedConcurrently) != std::string::npos;
+    if (stale_row) Count(metrics_.cache_stale);
     spdlog::log(stale_row ? spdlog::level::debug : spdlog::level::warn, "transaction attempt {} failed, retrying: {}",
                 attempt, last.ToString());
   }
@@ -100,9 +101,11 @@ Result<SagaRecord> SagaEngine::LoadForUpdate(PgConnection& conn, const std::stri
     if (t_touched != nullptr) t_touched->read.push_back(saga_id);
     if (auto cached = cache_.Find(saga_id)) {
       *from_cache = true;
+      Count(metrics_.cache_hits);
       return std::move(*cached);
     }
     *from_cache = false;
+    Count(metrics_.cache_misses);
   }
   return storage::SagaRepository(conn).LockForUpdate(saga_id);
 }
@@ -113,9 +116,11 @@ Result<SagaRecord> SagaEngine::LoadByBusinessKeyForUpdate(PgConnection& conn, co
     if (auto cached = cache_.FindByBusinessKey(type, business_key)) {
       if (t_touched != nullptr) t_touched->read.push_back(cached->id);
       *from_cache = true;
+      Count(metrics_.cache_hits);
       return std::move(*cached);
     }
     *from_cache = false;
+    Count(metrics_.cache_misses);
   }
   return storage::SagaRepository(conn).LockByBusinessKey(type, business_key);
 }
@@ -257,6 +262,7 @@ void SagaEngine::SendPendingStep(PgConnection& conn, const SagaRecord& saga, boo
   command.attempt = pending.attempt;
   command.payload = pending.payload;
   command.sent_at_ms = pending.sent_at_ms;
+  command.reply_to = options_.reply_to;
   SendCommand(conn, storage::OutboxMessage{0, command.command_id, std::string(wire::kCommandsExchange), command.step,
                                          saga.id, wire::EncodeCommand(command)});
   // Lazy: a saga keeps its step timer row while it has work in flight; an earlier one stays
@@ -392,6 +398,7 @@ Result<SagaRecord> SagaEngine::Signal(const std::string& saga_id, std::string_vi
     Status applied = ApplyLocked(conn, saga.value(), event, false);
     if (applied.IsConflict() && cached) {
       // Refused on a cached row (another sagad may have moved the saga on): ask the database.
+      Count(metrics_.cache_stale);
       saga = LoadForUpdate(conn, saga_id);
       if (!saga.ok()) return saga.status();
       applied = ApplyLocked(conn, saga.value(), event, false);
@@ -437,6 +444,7 @@ Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const j
     Status applied = ApplyLocked(conn, saga.value(), SagaEvent{"payment.succeeded", payment}, false);
     if (applied.IsConflict() && cached) {
       // Refused on a cached row (another sagad may have moved the order on): ask the database.
+      Count(metrics_.cache_stale);
       saga = LoadByBusinessKeyForUpdate(conn, "order", order_id);
       if (!saga.ok()) return saga.status();
       if (already_paid(saga.value())) {
@@ -527,7 +535,10 @@ Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply, bool
     auto saga = LoadForUpdate(conn, reply.saga_id, use_cache ? &cached : nullptr);
     // Dropping a reply writes nothing, so no version check would catch a cached row that
     // another sagad made stale: such a decision is taken again on the database's row.
-    auto decide_on_database_row = [&] { return ApplyReply(conn, reply, /*use_cache=*/false); };
+    auto decide_on_database_row = [&] {
+      Count(metrics_.cache_stale);
+      return ApplyReply(conn, reply, /*use_cache=*/false);
+    };
     if (saga.status().IsNotFound()) {
       spdlog::warn("saga={} unknown; reply {} dropped", reply.saga_id, reply.message_id);
       return Status::Ok();

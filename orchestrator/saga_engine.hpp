@@ -40,6 +40,9 @@ struct EngineOptions {
   std::chrono::milliseconds retry_backoff{500};
   std::chrono::milliseconds retry_backoff_max{30'000};
   std::size_t cache_size = 10'000;
+  //! Set on every command this engine sends (wire::Command::reply_to): the instance name whose
+  //! sticky replies queue this sagad consumes. Empty: replies go to the shared queue.
+  std::string reply_to;
 };
 
 struct StartOutcome {

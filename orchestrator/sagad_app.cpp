@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "common/ids.hpp"
 #include "common/http/http_server.hpp"
 #include "common/logging.hpp"
 #include "orchestrator/api_router.hpp"
@@ -98,8 +99,21 @@ int Serve(const Config& config) {
   const auto pool_size = static_cast<std::size_t>(config.GetInt("postgres", "pool_size", 16));
   storage::ConnectionPool pool(pg_url, pool_size);
   const workflows::WorkflowRegistry registry = workflows::WorkflowRegistry::WithBuiltins(OrderOptionsFrom(config));
+  // Replies to this process's commands come back to a queue of its own (ReplyConsumer), named
+  // by replies.instance or else after this run of the process.
+  ReplyConsumerOptions reply_options;
+  reply_options.prefetch = static_cast<std::uint16_t>(config.GetInt("replies", "prefetch", reply_options.prefetch));
+  reply_options.batch_size = static_cast<std::size_t>(std::max<std::int64_t>(
+      1, config.GetInt("replies", "batch_size", static_cast<std::int64_t>(reply_options.batch_size))));
+  reply_options.sticky_wait = config.GetDuration("replies", "sticky_wait", reply_options.sticky_wait);
+  if (reply_options.sticky_wait.count() > 0) {
+    reply_options.sticky_instance = config.GetString("replies", "instance", "");
+    if (reply_options.sticky_instance.empty()) reply_options.sticky_instance = "sagad-" + NewUuid().substr(0, 13);
+  }
+  EngineOptions engine_options = EngineOptionsFrom(config);
+  engine_options.reply_to = reply_options.sticky_instance;
   OutboxHandoff handoff;
-  SagaEngine engine(pool, registry, EngineOptionsFrom(config), &handoff);
+  SagaEngine engine(pool, registry, engine_options, &handoff);
   ApiRouter router(engine, config.GetString("payment", "secret", "dev-secret"));
 
   http::HttpServer server([&router](http::HttpRequest&& request) { return router.Handle(std::move(request)); });
@@ -117,8 +131,7 @@ int Serve(const Config& config) {
   spdlog::info("sagad serving HTTP on {}:{}", address, server.port());
 
   OutboxRelay relay(pg_url, amqp_url, handoff, RelayOptionsFrom(config), engine.mutable_metrics());
-  ReplyConsumer consumer(engine, amqp_url, static_cast<std::uint16_t>(config.GetInt("replies", "prefetch", 64)),
-                         static_cast<std::size_t>(std::max<std::int64_t>(1, config.GetInt("replies", "batch_size", 64))));
+  ReplyConsumer consumer(engine, amqp_url, reply_options);
   // Several consumers apply replies in parallel; the saga row lock keeps each saga serial.
   const int reply_consumers = static_cast<int>(config.GetInt("replies", "consumers", 2));
   TimerPoller poller(engine, config.GetDuration("timers", "poll_interval", std::chrono::milliseconds(200)));

@@ -5,11 +5,11 @@
 
 #include <algorithm>
 
-#include "common/ids.hpp"
 #include "common/stop_wait.hpp"
 #include "storage/transaction.hpp"
 #include "workers/amqp/amqp_connection.hpp"
 #include "workers/amqp/topology.hpp"
+#include "workers/reply_messages.hpp"
 
 namespace sagaflow::workers {
 namespace {
@@ -100,22 +100,11 @@ Status StepWorker::RunConnected(std::stop_token stop) {
     auto answered = ProcessBatch(*db.value(), commands);
     if (!answered.ok()) return answered.status();  // database trouble: reconnect; the messages come back
     SAGAFLOW_RETURN_IF_ERROR(settle_previous());
-    // The batch's replies travel as one message: one publish here (its confirm is awaited
-    // after the next batch), one delivery for sagad (which applies them in one transaction).
-    // A lone reply goes as it is.
-    const std::vector<wire::Reply>& batch_replies = answered.value();
-    amqp::OutgoingMessage reply_message;
-    reply_message.exchange = std::string(wire::kRepliesExchange);
-    reply_message.routing_key = std::string(wire::kReplyRoutingKey);
-    reply_message.persistent = options_.persistent_replies;
-    if (batch_replies.size() == 1) {
-      reply_message.body = wire::EncodeReply(batch_replies.front());
-      reply_message.message_id = batch_replies.front().message_id;
-    } else {
-      reply_message.body = wire::EncodeReplies(batch_replies);
-      reply_message.message_id = NewUuid();  // each reply inside keeps its own id
-    }
-    SAGAFLOW_RETURN_IF_ERROR(publisher.value()->Publish({reply_message}));
+    // The batch's replies travel as one message per sagad that sent commands in it: one
+    // publish here (its confirm is awaited after the next batch), one delivery for that sagad
+    // (which applies them in one transaction).
+    SAGAFLOW_RETURN_IF_ERROR(
+        publisher.value()->Publish(ReplyMessages(commands, answered.value(), options_.persistent_replies)));
     unconfirmed_through = last_accepted;
     for (std::size_t i = 0; i < commands.size(); ++i) {
       spdlog::info("saga={} step {} attempt {} -> {}", commands[i].saga_id, commands[i].step, commands[i].attempt,

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sagaflow::amqp {
@@ -377,6 +378,94 @@ TEST(AmqpConnectionTest, UnroutableMessageFailsBatch) {
   stray.mandatory = false;  // the caller accepts that the broker drops it
   const Status dropped = publisher->PublishBatch({stray}, kConfirmTimeout);
   EXPECT_TRUE(dropped.ok()) << dropped.ToString();
+}
+
+//! A fanout exchange with one queue bound: where messages diverted from elsewhere land.
+struct Catcher {
+  std::string exchange = UniqueName("catch-ex");
+  std::string queue = UniqueName("catch-q");
+};
+
+void Declare(Connection& connection, const Catcher& catcher) {
+  ASSERT_TRUE(connection.DeclareExchange(catcher.exchange, "fanout").ok());
+  ASSERT_TRUE(connection.DeclareQueue(catcher.queue).ok());
+  ASSERT_TRUE(connection.BindQueue(catcher.queue, catcher.exchange, "").ok());
+}
+
+TEST(AmqpConnectionTest, MessageNoQueueIsBoundForGoesToTheAlternateExchange) {
+  SKIP_WITHOUT_BROKER();
+  const Catcher alternate;
+  const std::string exchange = UniqueName("with-ae");
+  auto publisher = OpenOrDie("test-publisher");
+  ASSERT_NE(publisher, nullptr);
+  Declare(*publisher, alternate);
+  ASSERT_TRUE(publisher->DeclareExchange(exchange, "direct", alternate.exchange).ok());
+  ASSERT_TRUE(publisher->EnableConfirms().ok());
+  OutgoingMessage stray;
+  stray.exchange = exchange;
+  stray.routing_key = "nobody-listens";
+  stray.body = "x";
+  stray.message_id = "stray";
+  // Mandatory, yet not returned: the alternate exchange routed it.
+  const Status published = publisher->PublishBatch({stray}, kConfirmTimeout);
+  ASSERT_TRUE(published.ok()) << published.ToString();
+
+  auto consumer = OpenOrDie("test-consumer");
+  ASSERT_NE(consumer, nullptr);
+  ASSERT_TRUE(consumer->StartConsuming(alternate.queue, 1).ok());
+  const std::optional<Delivery> delivery = Next(*consumer);
+  ASSERT_TRUE(delivery.has_value());
+  EXPECT_EQ(delivery->message_id, "stray");
+  EXPECT_EQ(delivery->routing_key, "nobody-listens");
+}
+
+TEST(AmqpConnectionTest, MessageOlderThanTheQueueTtlIsDeadLetteredWithoutAConsumer) {
+  SKIP_WITHOUT_BROKER();
+  const Catcher dead_letters;
+  const Topology topology;
+  {
+    auto setup = OpenOrDie("test-setup");
+    ASSERT_NE(setup, nullptr);
+    Declare(*setup, dead_letters);
+    ASSERT_TRUE(setup->DeclareExchange(topology.exchange, "direct").ok());
+    const Status declared =
+        setup->DeclareQueue(topology.queue, QueueOptions{dead_letters.exchange, milliseconds{200}, {}});
+    ASSERT_TRUE(declared.ok()) << declared.ToString();
+    ASSERT_TRUE(setup->BindQueue(topology.queue, topology.exchange, "key").ok());
+  }
+  PublishOne(topology, "late", "late-1");
+
+  // Nobody consumes topology.queue: the broker expires the message on its own.
+  auto consumer = OpenOrDie("test-consumer");
+  ASSERT_NE(consumer, nullptr);
+  ASSERT_TRUE(consumer->StartConsuming(dead_letters.queue, 1).ok());
+  const std::optional<Delivery> dead = Next(*consumer);
+  ASSERT_TRUE(dead.has_value());
+  EXPECT_EQ(dead->message_id, "late-1");
+  EXPECT_EQ(dead->body, "late");
+}
+
+TEST(AmqpConnectionTest, QueueUnusedLongerThanItsExpiryIsDeleted) {
+  SKIP_WITHOUT_BROKER();
+  const Topology topology;
+  auto publisher = OpenOrDie("test-publisher");
+  ASSERT_NE(publisher, nullptr);
+  ASSERT_TRUE(publisher->DeclareExchange(topology.exchange, "direct").ok());
+  const Status declared = publisher->DeclareQueue(topology.queue, QueueOptions{{}, {}, milliseconds{300}});
+  ASSERT_TRUE(declared.ok()) << declared.ToString();
+  ASSERT_TRUE(publisher->BindQueue(topology.queue, topology.exchange, "key").ok());
+  ASSERT_TRUE(publisher->EnableConfirms().ok());
+  // Routable while the queue lives; once the broker deleted it, the mandatory message has
+  // nowhere to go and the batch fails.
+  const Clock::time_point deadline = Clock::now() + kDeliveryTimeout;
+  Status published;
+  while (Clock::now() < deadline) {
+    published = publisher->PublishBatch({Message(topology, "x", "probe")}, kConfirmTimeout);
+    if (!published.ok()) break;
+    std::this_thread::sleep_for(milliseconds{50});  // pacing the probes, not synchronising
+  }
+  EXPECT_TRUE(published.IsTransient()) << published.ToString();
+  EXPECT_NE(published.message().find("NO_ROUTE"), std::string::npos) << published.ToString();
 }
 
 TEST(AmqpConnectionTest, RedeclareWithOtherArgumentsReturnsPermanent) {

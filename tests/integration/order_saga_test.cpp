@@ -64,9 +64,10 @@ class OrderSagaTest : public ::testing::Test {
     return reply;
   }
 
-  //! An unlabelled counter on sagad's /metrics (-1 if unreadable).
-  double MetricValue(const std::string& name) {
-    auto page = http::HttpCall("GET", cluster_->sagad_url() + "/metrics");
+  //! An unlabelled counter on sagad's /metrics (-1 if unreadable); the first sagad's unless
+  //! another's URL is given.
+  double MetricValue(const std::string& name, const std::string& sagad_url = {}) {
+    auto page = http::HttpCall("GET", (sagad_url.empty() ? cluster_->sagad_url() : sagad_url) + "/metrics");
     if (!page.ok()) return -1;
     const std::size_t at = page->body.find("\n" + name + " ");
     return at == std::string::npos ? -1 : std::strtod(page->body.c_str() + at + name.size() + 2, nullptr);
@@ -385,9 +386,11 @@ TEST_F(OrderSagaTest, WorkerCrashAfterCommitBeforeReplyAppliesTheStepOnce) {
 }
 
 TEST_F(OrderSagaTest, TwoSagadsWithTheirOwnCachesDriveTheSameOrdersToCompleted) {
-  // Replies go to either sagad, and each keeps the rows it last wrote: each one's cache is
-  // regularly behind the database. Signals alternate between the two. Nothing may be
-  // refused or dropped for being judged on a row another process has moved on.
+  // Replies go to either sagad (no sticky replies: as when they wait too long in their own
+  // sagad's queue), and each keeps the rows it last wrote: each one's cache is regularly
+  // behind the database. Signals alternate between the two. Nothing may be refused or
+  // dropped for being judged on a row another process has moved on.
+  cluster_->SetEnv("SAGAFLOW_REPLIES_STICKY_WAIT", "0");
   cluster_->AddProduct("tea", 1200, 100);
   cluster_->StartAll();
   cluster_->StartSecondSagad();
@@ -415,6 +418,85 @@ TEST_F(OrderSagaTest, TwoSagadsWithTheirOwnCachesDriveTheSameOrdersToCompleted) 
     auto events = cluster_->HistoryEvents(saga_id);
     EXPECT_EQ(std::count(events.begin(), events.end(), "step.resent"), 0) << saga_id;
   }
+}
+
+TEST_F(OrderSagaTest, RepliesGoBackToTheSagadThatSentTheCommand) {
+  // Sticky replies: each sagad takes the replies to its own commands from a queue of its own,
+  // so every reply applies to the row the sender cached when it sent the command. Shared,
+  // about half of them would reach the other sagad, which has to read the row.
+  cluster_->AddProduct("tea", 1200, 100);
+  cluster_->StartAll();
+  cluster_->StartSecondSagad();
+  constexpr int kOrders = 6;
+  std::vector<std::string> sagas;
+  for (int i = 0; i < kOrders; ++i) {
+    auto placed = http::HttpCall("POST", cluster_->second_sagad_url() + "/v1/orders",
+                                 ToJson(SagaCluster::OrderBody("tea", 1)), {{"Idempotency-Key", NewUuid()}});
+    ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+    ASSERT_EQ(placed->status, 201u) << placed->body;
+    sagas.push_back(StringOr(ParseJsonObject(placed->body).value(), "saga_id"));
+  }
+  for (const std::string& saga_id : sagas) {
+    ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment")) << cluster_->Logs();
+  }
+  // catalog.price, inventory.reserve and payment.create of every order, all on the sagad that
+  // placed it, each applied to its cached row.
+  const std::string second = cluster_->second_sagad_url();
+  EXPECT_EQ(MetricValue("sagaflow_replies_received_total", second), 3 * kOrders);
+  EXPECT_EQ(MetricValue("sagaflow_replies_received_total"), 0);
+  EXPECT_EQ(MetricValue("sagaflow_saga_cache_misses_total", second), 0);
+  EXPECT_EQ(MetricValue("sagaflow_saga_cache_stale_total", second), 0);
+  EXPECT_EQ(MetricValue("sagaflow_saga_cache_hits_total", second), 3 * kOrders);
+}
+
+TEST_F(OrderSagaTest, ReplyToAStoppedSagadReachesAnotherAfterTheStickyWait) {
+  // The sagad that sent a command is gone when its reply comes: the reply waits in that
+  // sagad's queue for replies.sticky_wait, then expires into the shared queue, where the
+  // other sagad takes it. No step timer is needed (its timeout is far longer).
+  cluster_->SetEnv("SAGAFLOW_REPLIES_STICKY_WAIT", "300ms");
+  QueueSpy price_commands(cluster_->amqp_url(), wire::kCommandsExchange, "catalog.price");
+  cluster_->StartChannel();
+  cluster_->StartSagad();
+  cluster_->StartSecondSagad();
+  // Its queue exists before it sends anything (a reply to a sagad without one takes the
+  // alternate exchange instead: ReplyToASagadWithoutAQueueIsTakenFromTheSharedQueue).
+  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return cluster_->second_sagad().ReadLog().find("sticky replies:") != std::string::npos;
+  })) << cluster_->Logs();
+  auto placed = http::HttpCall("POST", cluster_->second_sagad_url() + "/v1/orders",
+                               ToJson(SagaCluster::OrderBody("tea", 1)), {{"Idempotency-Key", NewUuid()}});
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  ASSERT_EQ(placed->status, 201u) << placed->body;
+  const std::string saga_id = StringOr(ParseJsonObject(placed->body).value(), "saga_id");
+  // Its catalog.price command is published and waits for a worker; the sagad that sent it dies.
+  auto command = price_commands.Next(seconds(10));
+  ASSERT_TRUE(command.has_value()) << cluster_->Logs();
+  ASSERT_NE(command->body.find(saga_id), std::string::npos);
+  cluster_->second_sagad().Kill();
+  cluster_->StartWorker();
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment")) << cluster_->Logs();
+  EXPECT_GE(MetricValue("sagaflow_replies_received_total"), 3);
+  auto events = cluster_->HistoryEvents(saga_id);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "step.resent"), 0) << cluster_->Logs();
+}
+
+TEST_F(OrderSagaTest, ReplyToASagadWithoutAQueueIsTakenFromTheSharedQueue) {
+  // No queue is bound for the reply's sagad (gone long enough for the broker to delete its
+  // queue): the sticky exchange's alternate exchange hands the reply to the shared queue.
+  cluster_->StartSagad();  // no workers: the test plays the catalog worker
+  const std::string saga_id = Place("sticky-gone-1", SagaCluster::OrderBody("tea", 1));
+  wire::Reply reply = ReplyToPending(saga_id, "catalog.price");
+  reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
+  auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test sticky reply");
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  // Mandatory (the default): had the broker dropped it as unroutable, this would fail.
+  const Status published = publisher.value()->PublishBatch(
+      {amqp::OutgoingMessage{std::string(wire::kStickyRepliesExchange), "sagad-" + NewUuid(), wire::EncodeReply(reply),
+                             reply.message_id}},
+      seconds(10));
+  ASSERT_TRUE(published.ok()) << published.ToString();
+  ASSERT_TRUE(cluster_->WaitForState(saga_id, "reserving_inventory")) << cluster_->Logs();
 }
 
 TEST_F(OrderSagaTest, SagadKilledMidFlightResumesAfterRestart) {
@@ -553,7 +635,10 @@ struct Persistence {
 };
 Persistence PersistenceOfOneOrder(SagaCluster& cluster) {
   QueueSpy commands(cluster.amqp_url(), wire::kCommandsExchange, "catalog.price");
-  QueueSpy replies(cluster.amqp_url(), wire::kRepliesExchange, std::string(wire::kReplyRoutingKey));
+  // Replies go to the sagad's own queue, named here so the spy can bind next to it.
+  const std::string instance = "persistence-test-" + NewUuid();
+  cluster.SetEnv("SAGAFLOW_REPLIES_INSTANCE", instance);
+  QueueSpy replies(cluster.amqp_url(), wire::kStickyRepliesExchange, instance);
   QueueSpy events(cluster.amqp_url(), wire::kEventsExchange, "order.created");
   cluster.StartAll();
   HttpAnswer placed = cluster.PlaceOrder(NewUuid(), SagaCluster::OrderBody("tea", 1));

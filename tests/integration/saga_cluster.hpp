@@ -51,6 +51,7 @@ class SagaCluster {
   //! Starts channel, sagad and a worker for every role.
   void StartAll();
   ChildProcess& sagad() { return sagad_; }
+  ChildProcess& second_sagad() { return second_sagad_; }
   ChildProcess& worker() { return worker_; }
 
   //! Upserts a product in the workers' catalog.

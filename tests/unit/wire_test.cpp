@@ -22,6 +22,7 @@ Command SampleCommand() {
   command.attempt = 3;
   command.payload = json::object{{"order_id", "order-1"}, {"items", json::array{json::object{{"sku", "a"}}}}};
   command.sent_at_ms = 1'795'000'000'123;
+  command.reply_to = "sagad-4f2a";
   return command;
 }
 
@@ -73,6 +74,7 @@ TEST(WireCommandTest, EncodeDecodeRoundTripKeepsEveryField) {
   EXPECT_EQ(decoded->attempt, 3);
   EXPECT_EQ(decoded->payload, command.payload);
   EXPECT_EQ(decoded->sent_at_ms, command.sent_at_ms);
+  EXPECT_EQ(decoded->reply_to, command.reply_to);
 }
 
 TEST(WireCommandTest, EncodedCommandIsAJsonObject) {
@@ -109,6 +111,17 @@ TEST(WireCommandTest, DecodeDefaultsOptionalFields) {
   EXPECT_EQ(decoded->attempt, 1);
   EXPECT_TRUE(decoded->payload.empty());
   EXPECT_EQ(decoded->sent_at_ms, 0);
+  EXPECT_EQ(decoded->reply_to, "");  // the shared replies queue
+}
+
+TEST(WireCommandTest, ReplyToLongerThanARoutingKeyIsInvalidArgument) {
+  Command command = SampleCommand();
+  command.reply_to = std::string(256, 'x');
+  auto decoded = DecodeCommand(EncodeCommand(command));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().field(), "reply_to");
+  command.reply_to = std::string(255, 'x');
+  EXPECT_TRUE(DecodeCommand(EncodeCommand(command)).ok());
 }
 
 TEST(WireCommandTest, DecodeOfNonJsonIsInvalidArgument) {
@@ -203,6 +216,10 @@ TEST(WireReplyTest, ReplyMessageIdDiffersAcrossAttemptsAndCommands) {
 TEST(WireTest, WorkerQueueNameIsPrefixedByRole) {
   EXPECT_EQ(WorkerQueueName("inventory"), "sagaflow.worker.inventory");
   EXPECT_EQ(WorkerQueueName("payment"), "sagaflow.worker.payment");
+}
+
+TEST(WireTest, StickyRepliesQueueNameIsPrefixedByInstance) {
+  EXPECT_EQ(StickyRepliesQueueName("sagad-4f2a"), "sagaflow.replies.sagad-4f2a");
 }
 
 // ---- Topology -----------------------------------------------------------------------------------------------

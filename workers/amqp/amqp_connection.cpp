@@ -181,7 +181,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url,
   return connection;
 }
 
-Status Connection::DeclareExchange(const std::string& name, std::string_view type) {
+Status Connection::DeclareExchange(const std::string& name, std::string_view type,
+                                   const std::string& alternate_exchange) {
   const std::string op = "DeclareExchange '" + name + "'";
   SAGAFLOW_RETURN_IF_ERROR(CheckUsable(op));
   if (name.empty())
@@ -191,24 +192,46 @@ Status Connection::DeclareExchange(const std::string& name, std::string_view typ
     return Status::InvalidArgument("type",
                                    op + ": unknown exchange type '" + std::string(type) + "'");
   }
+  amqp_table_entry_t alternate;
+  alternate.key = amqp_cstring_bytes("alternate-exchange");
+  alternate.value.kind = AMQP_FIELD_KIND_UTF8;
+  alternate.value.value.bytes = Bytes(alternate_exchange);
+  amqp_table_t arguments = amqp_empty_table;
+  if (!alternate_exchange.empty()) {
+    arguments.num_entries = 1;
+    arguments.entries = &alternate;
+  }
   amqp_exchange_declare(state_, kChannel, Bytes(name), Bytes(type), /*passive=*/0, /*durable=*/1,
-                        /*auto_delete=*/0, /*internal=*/0, amqp_empty_table);
+                        /*auto_delete=*/0, /*internal=*/0, arguments);
   return CheckReply(amqp_get_rpc_reply(state_), op);
 }
 
 Status Connection::DeclareQueue(const std::string& name, const std::string& dead_letter_exchange) {
+  return DeclareQueue(name, QueueOptions{dead_letter_exchange});
+}
+
+Status Connection::DeclareQueue(const std::string& name, const QueueOptions& options) {
   const std::string op = "DeclareQueue '" + name + "'";
   SAGAFLOW_RETURN_IF_ERROR(CheckUsable(op));
   if (name.empty()) return Status::InvalidArgument("name", op + ": a queue needs a name");
-  amqp_table_entry_t dead_letter;
-  dead_letter.key = amqp_cstring_bytes("x-dead-letter-exchange");
-  dead_letter.value.kind = AMQP_FIELD_KIND_UTF8;
-  dead_letter.value.value.bytes = Bytes(dead_letter_exchange);
-  amqp_table_t arguments = amqp_empty_table;
-  if (!dead_letter_exchange.empty()) {
-    arguments.num_entries = 1;
-    arguments.entries = &dead_letter;
+  std::array<amqp_table_entry_t, 3> entries{};
+  int count = 0;
+  if (!options.dead_letter_exchange.empty()) {
+    amqp_table_entry_t& entry = entries[count++];
+    entry.key = amqp_cstring_bytes("x-dead-letter-exchange");
+    entry.value.kind = AMQP_FIELD_KIND_UTF8;
+    entry.value.value.bytes = Bytes(options.dead_letter_exchange);
   }
+  for (auto [key, duration] : {std::pair{"x-message-ttl", options.message_ttl}, std::pair{"x-expires", options.expires}}) {
+    if (duration.count() <= 0) continue;
+    amqp_table_entry_t& entry = entries[count++];
+    entry.key = amqp_cstring_bytes(key);
+    entry.value.kind = AMQP_FIELD_KIND_I64;
+    entry.value.value.i64 = duration.count();
+  }
+  amqp_table_t arguments = amqp_empty_table;
+  arguments.num_entries = count;
+  arguments.entries = count > 0 ? entries.data() : nullptr;
   amqp_queue_declare(state_, kChannel, Bytes(name), /*passive=*/0, /*durable=*/1,
                      /*exclusive=*/0, /*auto_delete=*/0, arguments);
   return CheckReply(amqp_get_rpc_reply(state_), op);

@@ -33,6 +33,14 @@ struct OutgoingMessage {
   bool mandatory = true;
 };
 
+//! Arguments of Connection::DeclareQueue. A queue's arguments are fixed when it is created:
+//! declaring it again with others fails (Permanent, PRECONDITION_FAILED).
+struct QueueOptions {
+  std::string dead_letter_exchange;          //!< x-dead-letter-exchange; empty: none
+  std::chrono::milliseconds message_ttl{0};  //!< x-message-ttl: older messages are dead-lettered; 0: none
+  std::chrono::milliseconds expires{0};      //!< x-expires: deleted after this long unused; 0: never
+};
+
 //! One message received by Connection::Consume; settle it with Ack or Reject.
 struct Delivery {
   std::uint64_t delivery_tag = 0;
@@ -89,10 +97,13 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   //! Declares a durable, non-auto-delete exchange; type is direct, topic, fanout or headers.
-  [[nodiscard]] Status DeclareExchange(const std::string& name, std::string_view type);
+  //! Messages it cannot route go to `alternate_exchange` when one is given.
+  [[nodiscard]] Status DeclareExchange(const std::string& name, std::string_view type,
+                                       const std::string& alternate_exchange = {});
   //! Declares a durable, non-exclusive queue, dead-lettering to dead_letter_exchange if given.
   [[nodiscard]] Status DeclareQueue(const std::string& name,
                                     const std::string& dead_letter_exchange = {});
+  [[nodiscard]] Status DeclareQueue(const std::string& name, const QueueOptions& options);
   //! Binds queue to exchange; NotFound if either does not exist.
   [[nodiscard]] Status BindQueue(const std::string& queue, const std::string& exchange,
                                  const std::string& routing_key);

@@ -1,5 +1,6 @@
 #include "workers/amqp/topology.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "common/topology.hpp"
@@ -28,8 +29,24 @@ Status DeclareTopology(Connection& connection) {
   SAGAFLOW_RETURN_IF_ERROR(connection.DeclareQueue(std::string(wire::kRepliesQueue), dead));
   SAGAFLOW_RETURN_IF_ERROR(
       connection.BindQueue(std::string(wire::kRepliesQueue), replies, std::string(wire::kReplyRoutingKey)));
+  const std::string unrouted(wire::kUnroutedRepliesExchange);
+  SAGAFLOW_RETURN_IF_ERROR(connection.DeclareExchange(unrouted, "fanout"));
+  SAGAFLOW_RETURN_IF_ERROR(connection.BindQueue(std::string(wire::kRepliesQueue), unrouted, ""));
+  SAGAFLOW_RETURN_IF_ERROR(
+      connection.DeclareExchange(std::string(wire::kStickyRepliesExchange), "direct", unrouted));
 
   return connection.DeclareExchange(std::string(wire::kEventsExchange), "topic");
+}
+
+Status DeclareStickyRepliesQueue(Connection& connection, const std::string& instance,
+                                 std::chrono::milliseconds wait_limit) {
+  const std::string queue = wire::StickyRepliesQueueName(instance);
+  // The queue outlives its sagad (whose last replies must expire into the shared queue) but
+  // not by long: unused for ten wait limits, at least a minute, the broker deletes it.
+  QueueOptions options{std::string(wire::kUnroutedRepliesExchange), wait_limit,
+                       std::max<std::chrono::milliseconds>(std::chrono::minutes(1), wait_limit * 10)};
+  SAGAFLOW_RETURN_IF_ERROR(connection.DeclareQueue(queue, options));
+  return connection.BindQueue(queue, std::string(wire::kStickyRepliesExchange), instance);
 }
 
 Status PurgeWorkQueues(Connection& connection) {
