@@ -16,9 +16,6 @@ namespace {
 
 //! Runs of one batch before the worker gives up and reconnects (the messages come back).
 constexpr int kBatchAttempts = 3;
-//! A step refused or failed in a batch run without savepoints: the run is rolled back and
-//! the batch runs again with a savepoint per command (not counted as an attempt).
-constexpr std::string_view kRunIsolated = "a step did not succeed: running the batch again with a savepoint per command";
 
 wire::Reply ReplyTo(const wire::Command& command) {
   wire::Reply reply;
@@ -152,13 +149,25 @@ Result<std::vector<wire::Reply>> StepWorker::ProcessBatch(storage::PgConnection&
         last = stored.status();
       }
     }
-    for (std::size_t i = 0; last.ok() && i < order.size(); ++i) {
+    // A step refused or failed in a run without savepoints: this run is rolled back (as `tx`
+    // goes) and the batch runs again with a savepoint per command, not counted as an attempt.
+    bool run_isolated = false;
+    for (std::size_t i = 0; last.ok() && !run_isolated && i < order.size(); ++i) {
       auto reply = Process(db, commands[order[i]], answered, to_store, isolated);
-      if (reply.ok()) {
-        replies[order[i]] = std::move(reply.value());
-      } else {
+      if (!reply.ok()) {
         last = reply.status();
+      } else if (!reply->has_value()) {
+        run_isolated = true;
+      } else {
+        replies[order[i]] = std::move(**reply);
       }
+    }
+    if (run_isolated) {
+      spdlog::info("worker {}: a step of a batch of {} did not succeed; running the batch again with a savepoint "
+                   "per command", roles_text_, commands.size());
+      isolated = true;
+      --attempt;
+      continue;
     }
     if (last.ok()) {
       to_store.DeferInsert(db);
@@ -174,13 +183,6 @@ Result<std::vector<wire::Reply>> StepWorker::ProcessBatch(storage::PgConnection&
       }
       return replies;
     }
-    if (!isolated && last.IsConflict() && last.message() == kRunIsolated) {
-      spdlog::info("worker {}: a step of a batch of {} did not succeed; running the batch again with a savepoint "
-                   "per command", roles_text_, commands.size());
-      isolated = true;  // this run's transaction rolls back as `tx` goes
-      --attempt;
-      continue;
-    }
     if (!last.IsTransient() || !db.Healthy()) return last;
     // A deadlock on a business row (two batches reserving the same products in another
     // order): PostgreSQL aborted this batch; run it again.
@@ -190,16 +192,16 @@ Result<std::vector<wire::Reply>> StepWorker::ProcessBatch(storage::PgConnection&
   return last;
 }
 
-Result<wire::Reply> StepWorker::Process(storage::PgConnection& db, const wire::Command& command,
-                                        std::map<std::string, std::string, std::less<>>& answered,
-                                        StoredReplies& to_store, bool isolated) {
+Result<std::optional<wire::Reply>> StepWorker::Process(storage::PgConnection& db, const wire::Command& command,
+                                                       std::map<std::string, std::string, std::less<>>& answered,
+                                                       StoredReplies& to_store, bool isolated) {
   const std::int64_t started_at_us = MicrosSinceEpoch();
   wire::Reply reply = ReplyTo(command);
   if (auto stored = answered.find(command.command_id); stored != answered.end()) {
     auto replay = wire::DecodeReply(stored->second);
     if (!replay.ok()) return replay.status();
     spdlog::info("saga={} step {} already processed; replaying its reply", command.saga_id, command.step);
-    return replay;
+    return std::optional<wire::Reply>(std::move(replay.value()));
   }
 
   auto handler = handlers_.find(command.step);
@@ -212,7 +214,7 @@ Result<wire::Reply> StepWorker::Process(storage::PgConnection& db, const wire::C
     result = handler->second->Execute(db, command);
     // A refused step must leave no partial effect behind, only its recorded refusal; the
     // other commands of the batch keep theirs.
-    if (!result.ok() && !isolated) return Status::Conflict(std::string(kRunIsolated));
+    if (!result.ok() && !isolated) return std::optional<wire::Reply>();
     if (isolated && result.ok()) {
       db.Defer("RELEASE SAVEPOINT step");
     } else if (isolated) {
@@ -226,7 +228,7 @@ Result<wire::Reply> StepWorker::Process(storage::PgConnection& db, const wire::C
     reply.outcome = wire::Outcome::kRetry;  // nothing recorded: the next attempt runs it again
     reply.error_code = "transient";
     reply.error_message = result.status().message();
-    return reply;
+    return std::optional<wire::Reply>(std::move(reply));
   } else {
     reply.outcome = wire::Outcome::kFailed;
     reply.error_code = RefusalCode(result.status());
@@ -235,7 +237,7 @@ Result<wire::Reply> StepWorker::Process(storage::PgConnection& db, const wire::C
   std::string encoded = wire::EncodeReply(reply);
   to_store.Add(command, started_at_us, encoded);
   answered.emplace(command.command_id, std::move(encoded));  // a repeat later in this batch replays it
-  return reply;
+  return std::optional<wire::Reply>(std::move(reply));
 }
 
 void StepWorker::StoredReplies::Add(const wire::Command& command, std::int64_t started_at_us,

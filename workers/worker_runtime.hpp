@@ -23,6 +23,7 @@
 // every batch, so it gets a thread of its own (ThreadGroups, workers.own_thread_roles).
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -81,10 +82,10 @@ class StepWorker {
   //! the reply `answered` holds for it (stored before, or earlier in this batch); adds the
   //! reply to store to `answered` and `to_store`. `isolated`: inside a savepoint, so a step
   //! that does not succeed is rolled back alone and its refusal recorded; otherwise such a
-  //! step returns Conflict(kRunIsolated) and the caller runs the batch again isolated.
-  Result<wire::Reply> Process(storage::PgConnection& db, const wire::Command& command,
-                              std::map<std::string, std::string, std::less<>>& answered, StoredReplies& to_store,
-                              bool isolated);
+  //! step returns nullopt, and the caller runs the batch again isolated.
+  Result<std::optional<wire::Reply>> Process(storage::PgConnection& db, const wire::Command& command,
+                                             std::map<std::string, std::string, std::less<>>& answered,
+                                             StoredReplies& to_store, bool isolated);
 
   const StepWorkerOptions options_;
   HandlerMap handlers_;
