@@ -34,10 +34,8 @@ std::string EncodeCommand(const Command& command) {
   return json::serialize(out);
 }
 
-Result<Command> DecodeCommand(std::string_view text) {
-  auto parsed = ParseJsonObject(text);
-  if (!parsed.ok()) return parsed.status();
-  const json::object& obj = parsed.value();
+namespace {
+Result<Command> CommandFromJson(const json::object& obj) {
   Command command;
   auto command_id = GetString(obj, "command_id");
   if (!command_id.ok()) return command_id.status();
@@ -59,6 +57,50 @@ Result<Command> DecodeCommand(std::string_view text) {
   // It becomes a routing key, which AMQP caps at 255 bytes (longer closes the channel).
   if (command.reply_to.size() > 255) return Status::InvalidArgument("reply_to", "longer than 255 bytes");
   return command;
+}
+}  // namespace
+
+Result<Command> DecodeCommand(std::string_view text) {
+  auto parsed = ParseJsonObject(text);
+  if (!parsed.ok()) return parsed.status();
+  return CommandFromJson(parsed.value());
+}
+
+std::string PackEncodedCommands(const std::vector<std::string_view>& encoded) {
+  // Each is a JSON object already (EncodeCommand): spliced in as they are, not re-encoded.
+  std::string pack = R"({"commands":[)";
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    if (i > 0) pack += ',';
+    pack += encoded[i];
+  }
+  pack += "]}";
+  return pack;
+}
+
+Result<std::vector<Command>> DecodeCommands(std::string_view text) {
+  auto parsed = ParseJsonObject(text);
+  if (!parsed.ok()) return parsed.status();
+  const json::object& obj = parsed.value();
+  std::vector<Command> commands;
+  const json::value* pack = obj.if_contains("commands");
+  if (pack == nullptr) {
+    auto command = CommandFromJson(obj);
+    if (!command.ok()) return command.status();
+    commands.push_back(std::move(command.value()));
+    return commands;
+  }
+  if (!pack->is_array() || pack->as_array().empty()) {
+    return Status::InvalidArgument("commands", "must be a non-empty array of commands");
+  }
+  for (std::size_t i = 0; i < pack->as_array().size(); ++i) {
+    const json::value& item = pack->as_array()[i];
+    const std::string field = "commands[" + std::to_string(i) + "]";
+    if (!item.is_object()) return Status::InvalidArgument(field, "must be an object");
+    auto command = CommandFromJson(item.as_object());
+    if (!command.ok()) return Status::InvalidArgument(field + "." + command.status().field(), command.status().message());
+    commands.push_back(std::move(command.value()));
+  }
+  return commands;
 }
 
 namespace {

@@ -84,6 +84,13 @@ std::string ReplyMessageId(std::string_view command_id, int attempt);
 std::string EncodeCommand(const Command& command);
 //! InvalidArgument naming the missing field when `text` is not a command.
 Result<Command> DecodeCommand(std::string_view text);
+//! Several commands for one worker queue in one message, {"commands": [command, ...]}, from
+//! their EncodeCommand texts: the outbox relay packs the commands of one publish batch that go
+//! to the same role's queue (one message, one delivery, one ack instead of one per command).
+std::string PackEncodedCommands(const std::vector<std::string_view>& encoded);
+//! The commands one message carries: a pack, or a single EncodeCommand. InvalidArgument
+//! (naming the field, and the index inside a pack) when any is malformed.
+Result<std::vector<Command>> DecodeCommands(std::string_view text);
 std::string EncodeReply(const Reply& reply);
 //! InvalidArgument naming the missing field when `text` is not a reply.
 Result<Reply> DecodeReply(std::string_view text);

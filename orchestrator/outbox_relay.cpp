@@ -7,7 +7,7 @@
 
 #include "common/adaptive_linger.hpp"
 #include "common/stop_wait.hpp"
-#include "common/wire.hpp"
+#include "orchestrator/relay_messages.hpp"
 #include "storage/outbox_repository.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/transaction.hpp"
@@ -138,21 +138,7 @@ Status OutboxRelay::Sweep(storage::PgConnection& conn, amqp::Connection& broker)
 }
 
 Status OutboxRelay::Publish(amqp::Connection& broker, const std::vector<storage::OutboxMessage>& messages) {
-  std::vector<amqp::OutgoingMessage> batch;
-  batch.reserve(messages.size());
-  for (const storage::OutboxMessage& row : messages) {
-    amqp::OutgoingMessage message;
-    message.exchange = row.exchange;
-    message.routing_key = row.routing_key;
-    message.body = row.body;
-    message.message_id = row.message_id;
-    // Commands must reach a queue (topology guarantees one); domain events may have no
-    // subscriber yet, which is not an error. Events are persistent: nothing else re-creates them.
-    const bool command = row.exchange == wire::kCommandsExchange;
-    message.mandatory = command;
-    message.persistent = !command || options_.persistent_commands;
-    batch.push_back(std::move(message));
-  }
+  const std::vector<amqp::OutgoingMessage> batch = RelayMessages(messages, options_.persistent_commands);
   SAGAFLOW_RETURN_IF_ERROR(broker.PublishBatch(batch, options_.confirm_timeout));
   metrics_.outbox_published.fetch_add(batch.size(), std::memory_order_relaxed);
   spdlog::debug("outbox relay published {} messages", batch.size());

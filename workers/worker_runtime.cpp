@@ -80,14 +80,15 @@ Status StepWorker::RunConnected(std::stop_token stop) {
     commands.clear();
     std::uint64_t last_accepted = 0;  // delivery tag; 0: none
     for (const amqp::Delivery& message : deliveries.value()) {
-      auto command = wire::DecodeCommand(message.body);
-      if (!command.ok()) {
+      // One command, or the relay's pack of several for this queue.
+      auto carried = wire::DecodeCommands(message.body);
+      if (!carried.ok()) {
         spdlog::error("worker {}: undecodable command {} dead-lettered: {}", roles_text_, message.message_id,
-                      command.status().ToString());
+                      carried.status().ToString());
         SAGAFLOW_RETURN_IF_ERROR(consumer.value()->Reject(message.delivery_tag, false));
         continue;
       }
-      commands.push_back(std::move(command.value()));
+      for (wire::Command& command : carried.value()) commands.push_back(std::move(command));
       last_accepted = message.delivery_tag;
     }
     if (commands.empty()) {

@@ -125,6 +125,58 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   EXPECT_EQ(dead.value()->PurgeQueue(std::string(wire::kDeadLetterQueue)).value(), 1u);
 }
 
+TEST(WorkerBatchTest, APackOfCommandsIsAnsweredCommandByCommandAndABrokenPackIsDeadLettered) {
+  // The outbox relay packs the commands of a publish batch that go to one role's queue
+  // (orchestrator/relay_messages.hpp); the worker runs each. A pack that does not decode is
+  // rejected whole into the dead-letter queue (its commands' step timers send them again).
+  SAGAFLOW_REQUIRE_SERVERS();
+  SagaCluster cluster;
+  cluster.AddProduct("tea", 1200, 10);
+  const std::vector<wire::Command> packed = {Reserve("o-1", "tea", 1), Reserve("o-2", "tea", 2),
+                                             Reserve("o-3", "tea", 3)};
+  std::vector<std::string> texts;
+  for (const wire::Command& command : packed) texts.push_back(wire::EncodeCommand(command));
+  const std::string broken = wire::PackEncodedCommands({texts[0], R"({"command_id":"not a uuid"})"});
+  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test pack publisher");
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
+  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  ASSERT_TRUE(publisher.value()
+                  ->PublishBatch({amqp::OutgoingMessage{std::string(wire::kCommandsExchange), "inventory.reserve",
+                                                        broken, "broken-pack"},
+                                  amqp::OutgoingMessage{std::string(wire::kCommandsExchange), "inventory.reserve",
+                                                        wire::PackEncodedCommands({texts[0], texts[1], texts[2]}),
+                                                        "pack"}},
+                                 seconds(10))
+                  .ok());
+  cluster.StartWorker("inventory");
+
+  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test pack replies");
+  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
+  ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
+  std::map<std::string, wire::Reply> replies;  // by command id
+  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(20)), [&] {
+    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
+    if (!delivery.ok() || !delivery->has_value()) return false;
+    auto carried = wire::DecodeReplies((*delivery)->body);
+    EXPECT_TRUE(carried.ok()) << carried.status().ToString();
+    if (carried.ok()) {
+      for (const wire::Reply& reply : carried.value()) replies.emplace(reply.command_id, reply);
+    }
+    EXPECT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+    return replies.size() >= packed.size();
+  })) << cluster.Logs();
+  ASSERT_EQ(replies.size(), packed.size());
+  for (const wire::Command& command : packed) {
+    ASSERT_EQ(replies.count(command.command_id), 1u) << command.command_id;
+    EXPECT_EQ(replies.at(command.command_id).outcome, wire::Outcome::kSucceeded);
+  }
+  EXPECT_EQ(cluster.Query("SELECT available FROM workers.products WHERE sku = 'tea'").GetInt(0, 0), 4);
+  auto dead = amqp::Connection::Open(cluster.amqp_url(), "test pack dead letters");
+  ASSERT_TRUE(dead.ok());
+  EXPECT_EQ(dead.value()->PurgeQueue(std::string(wire::kDeadLetterQueue)).value(), 1u);
+}
+
 TEST(WorkerBatchTest, CommandsOfSeveralRolesShareBatches) {
   SAGAFLOW_REQUIRE_SERVERS();
   SagaCluster cluster;

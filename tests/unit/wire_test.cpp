@@ -142,6 +142,46 @@ TEST(WireCommandTest, CommandIdThatIsNotAUuidIsInvalidArgument) {
   EXPECT_EQ(decoded.status().field(), "command_id");
 }
 
+TEST(WireCommandTest, PackOfEncodedCommandsDecodesToThemInOrder) {
+  Command first = SampleCommand();
+  Command second = SampleCommand();
+  second.command_id = "6f1c1b1e-1111-4a4a-8b8b-000000000003";
+  second.step = "inventory.confirm";
+  const std::string first_text = EncodeCommand(first);
+  const std::string second_text = EncodeCommand(second);
+  auto decoded = DecodeCommands(PackEncodedCommands({first_text, second_text}));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(decoded->size(), 2u);
+  EXPECT_EQ((*decoded)[0].command_id, first.command_id);
+  EXPECT_EQ((*decoded)[0].payload, first.payload);
+  EXPECT_EQ((*decoded)[1].command_id, second.command_id);
+  EXPECT_EQ((*decoded)[1].step, "inventory.confirm");
+}
+
+TEST(WireCommandTest, DecodeCommandsTakesALoneCommandAsOne) {
+  auto decoded = DecodeCommands(EncodeCommand(SampleCommand()));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(decoded->size(), 1u);
+  EXPECT_EQ(decoded->front().command_id, SampleCommand().command_id);
+}
+
+TEST(WireCommandTest, MalformedCommandInAPackIsNamedByItsIndex) {
+  json::object broken = ParseJsonObject(EncodeCommand(SampleCommand())).value();
+  broken.erase("step");
+  const std::string good = EncodeCommand(SampleCommand());
+  const std::string bad = json::serialize(broken);
+  auto decoded = DecodeCommands(PackEncodedCommands({good, bad}));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().field(), "commands[1].step");
+  for (std::string_view text : {R"({"commands":[]})", R"({"commands":{}})", R"({"commands":[1]})"}) {
+    SCOPED_TRACE(std::string(text));
+    auto refused = DecodeCommands(text);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().field().substr(0, 8), "commands");
+  }
+}
+
 // ---- Replies ------------------------------------------------------------------------------------------------
 
 TEST(WireReplyTest, SucceededReplyRoundTrips) {
