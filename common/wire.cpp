@@ -3,6 +3,39 @@
 #include "common/ids.hpp"
 
 namespace sagaflow::wire {
+namespace {
+
+//! What one message carries: a pack, {"<key>": [item, ...]}, or a single item. Errors name
+//! the field, with the index inside a pack.
+template <typename T>
+Result<std::vector<T>> DecodePack(std::string_view text, const std::string& key,
+                                  Result<T> (*from_json)(const json::object&)) {
+  auto parsed = ParseJsonObject(text);
+  if (!parsed.ok()) return parsed.status();
+  const json::object& obj = parsed.value();
+  std::vector<T> items;
+  const json::value* pack = obj.if_contains(key);
+  if (pack == nullptr) {
+    auto item = from_json(obj);
+    if (!item.ok()) return item.status();
+    items.push_back(std::move(item.value()));
+    return items;
+  }
+  if (!pack->is_array() || pack->as_array().empty()) {
+    return Status::InvalidArgument(key, "must be a non-empty array of " + key);
+  }
+  for (std::size_t i = 0; i < pack->as_array().size(); ++i) {
+    const json::value& element = pack->as_array()[i];
+    const std::string field = key + "[" + std::to_string(i) + "]";
+    if (!element.is_object()) return Status::InvalidArgument(field, "must be an object");
+    auto item = from_json(element.as_object());
+    if (!item.ok()) return Status::InvalidArgument(field + "." + item.status().field(), item.status().message());
+    items.push_back(std::move(item.value()));
+  }
+  return items;
+}
+
+}  // namespace
 
 std::string WorkerQueueName(std::string_view role) { return "sagaflow.worker." + std::string(role); }
 
@@ -19,6 +52,16 @@ std::string_view OutcomeName(Outcome outcome) {
 
 std::string ReplyMessageId(std::string_view command_id, int attempt) {
   return NameUuid(std::string(command_id) + ":" + std::to_string(attempt));
+}
+
+Reply ReplyFor(const Command& command) {
+  Reply reply;
+  reply.message_id = ReplyMessageId(command.command_id, command.attempt);
+  reply.command_id = command.command_id;
+  reply.saga_id = command.saga_id;
+  reply.step = command.step;
+  reply.attempt = command.attempt;
+  return reply;
 }
 
 std::string EncodeCommand(const Command& command) {
@@ -78,29 +121,7 @@ std::string PackEncodedCommands(const std::vector<std::string_view>& encoded) {
 }
 
 Result<std::vector<Command>> DecodeCommands(std::string_view text) {
-  auto parsed = ParseJsonObject(text);
-  if (!parsed.ok()) return parsed.status();
-  const json::object& obj = parsed.value();
-  std::vector<Command> commands;
-  const json::value* pack = obj.if_contains("commands");
-  if (pack == nullptr) {
-    auto command = CommandFromJson(obj);
-    if (!command.ok()) return command.status();
-    commands.push_back(std::move(command.value()));
-    return commands;
-  }
-  if (!pack->is_array() || pack->as_array().empty()) {
-    return Status::InvalidArgument("commands", "must be a non-empty array of commands");
-  }
-  for (std::size_t i = 0; i < pack->as_array().size(); ++i) {
-    const json::value& item = pack->as_array()[i];
-    const std::string field = "commands[" + std::to_string(i) + "]";
-    if (!item.is_object()) return Status::InvalidArgument(field, "must be an object");
-    auto command = CommandFromJson(item.as_object());
-    if (!command.ok()) return Status::InvalidArgument(field + "." + command.status().field(), command.status().message());
-    commands.push_back(std::move(command.value()));
-  }
-  return commands;
+  return DecodePack<Command>(text, "commands", CommandFromJson);
 }
 
 namespace {
@@ -166,29 +187,7 @@ std::string EncodeReplies(const std::vector<Reply>& replies) {
 }
 
 Result<std::vector<Reply>> DecodeReplies(std::string_view text) {
-  auto parsed = ParseJsonObject(text);
-  if (!parsed.ok()) return parsed.status();
-  const json::object& obj = parsed.value();
-  std::vector<Reply> replies;
-  const json::value* pack = obj.if_contains("replies");
-  if (pack == nullptr) {
-    auto reply = ReplyFromJson(obj);
-    if (!reply.ok()) return reply.status();
-    replies.push_back(std::move(reply.value()));
-    return replies;
-  }
-  if (!pack->is_array() || pack->as_array().empty()) {
-    return Status::InvalidArgument("replies", "must be a non-empty array of replies");
-  }
-  for (std::size_t i = 0; i < pack->as_array().size(); ++i) {
-    const json::value& item = pack->as_array()[i];
-    const std::string field = "replies[" + std::to_string(i) + "]";
-    if (!item.is_object()) return Status::InvalidArgument(field, "must be an object");
-    auto reply = ReplyFromJson(item.as_object());
-    if (!reply.ok()) return Status::InvalidArgument(field + "." + reply.status().field(), reply.status().message());
-    replies.push_back(std::move(reply.value()));
-  }
-  return replies;
+  return DecodePack<Reply>(text, "replies", ReplyFromJson);
 }
 
 }  // namespace sagaflow::wire

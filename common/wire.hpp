@@ -80,6 +80,8 @@ struct Reply {
 
 //! The deterministic message id of the reply to `attempt` of `command_id`.
 std::string ReplyMessageId(std::string_view command_id, int attempt);
+//! A reply to `command`: its ids and step set, the outcome and result still to fill in.
+Reply ReplyFor(const Command& command);
 
 std::string EncodeCommand(const Command& command);
 //! InvalidArgument naming the missing field when `text` is not a command.

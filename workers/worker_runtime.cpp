@@ -17,16 +17,6 @@ namespace {
 //! Runs of one batch before the worker gives up and reconnects (the messages come back).
 constexpr int kBatchAttempts = 3;
 
-wire::Reply ReplyTo(const wire::Command& command) {
-  wire::Reply reply;
-  reply.message_id = wire::ReplyMessageId(command.command_id, command.attempt);
-  reply.command_id = command.command_id;
-  reply.saga_id = command.saga_id;
-  reply.step = command.step;
-  reply.attempt = command.attempt;
-  return reply;
-}
-
 //! This host's wall clock in microseconds (the database and the workers share the machine's clock).
 std::int64_t MicrosSinceEpoch() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -197,7 +187,7 @@ Result<std::optional<wire::Reply>> StepWorker::Process(storage::PgConnection& db
                                                        std::map<std::string, std::string, std::less<>>& answered,
                                                        StoredReplies& to_store, bool isolated) {
   const std::int64_t started_at_us = MicrosSinceEpoch();
-  wire::Reply reply = ReplyTo(command);
+  wire::Reply reply = wire::ReplyFor(command);
   if (auto stored = answered.find(command.command_id); stored != answered.end()) {
     auto replay = wire::DecodeReply(stored->second);
     if (!replay.ok()) return replay.status();

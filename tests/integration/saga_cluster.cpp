@@ -69,6 +69,11 @@ SagaCluster::~SagaCluster() {
   if (sagad_.Running()) sagad_.Terminate();
   if (second_sagad_.Running()) second_sagad_.Terminate();
   if (channel_.Running()) channel_.Terminate();
+  if (!sticky_queues_.empty()) {
+    if (auto broker = amqp::Connection::Open(amqp_url_, "test cleanup"); broker.ok()) {
+      for (const std::string& queue : sticky_queues_) (void)broker.value()->DeleteQueue(queue);
+    }
+  }
   db_.reset();
   if (!db_name_.empty()) {
     if (auto admin = storage::PgConnection::Connect(EnvOr("SAGAFLOW_TEST_PG_URL")); admin.ok()) {
@@ -96,9 +101,26 @@ Env SagaCluster::ProcessEnv() const {
   return env;
 }
 
+Env SagaCluster::SagadEnv() {
+  Env env = ProcessEnv();
+  // Each sagad's sticky replies queue gets a name the destructor can delete it by: replies
+  // left in it would otherwise expire into the shared queue during a later test.
+  std::string instance;
+  for (const auto& [key, value] : extra_env_) {
+    if (key == "SAGAFLOW_REPLIES_INSTANCE") instance = value;
+  }
+  if (instance.empty()) {
+    instance = "test-sagad-" + NewUuid();
+    env.emplace_back("SAGAFLOW_REPLIES_INSTANCE", instance);
+  }
+  sticky_queues_.push_back(wire::StickyRepliesQueueName(instance));
+  return env;
+}
+
 int SagaCluster::StartAndReadPort(ChildProcess& process, const std::string& path,
-                                  const std::vector<std::string>& args, const std::string& log_name) {
-  Status started = process.Start(path, args, ProcessEnv(), TestLogPath(log_name));
+                                  const std::vector<std::string>& args, const std::string& log_name,
+                                  const Env& env) {
+  Status started = process.Start(path, args, env, TestLogPath(log_name));
   EXPECT_TRUE(started.ok()) << started.ToString();
   auto port = process.ReadListeningPort(std::chrono::seconds(30));
   EXPECT_TRUE(port.ok()) << port.status().ToString() << "\n" << process.ReadLog();
@@ -107,15 +129,15 @@ int SagaCluster::StartAndReadPort(ChildProcess& process, const std::string& path
 
 void SagaCluster::StartChannel() {
   channel_port_ = StartAndReadPort(channel_, BinaryPath("examples/fake_payment_channel/fake-payment-channel"),
-                                   {"--port", "0", "--secret", payment_secret_}, "channel");
+                                   {"--port", "0", "--secret", payment_secret_}, "channel", ProcessEnv());
 }
 
 void SagaCluster::StartSagad() {
-  sagad_port_ = StartAndReadPort(sagad_, BinaryPath("orchestrator/sagad"), {}, "sagad");
+  sagad_port_ = StartAndReadPort(sagad_, BinaryPath("orchestrator/sagad"), {}, "sagad", SagadEnv());
 }
 
 void SagaCluster::StartSecondSagad() {
-  Env env = ProcessEnv();
+  Env env = SagadEnv();
   env.emplace_back("SAGAFLOW_HTTP_PORT", "0");  // later entries win
   Status started =
       second_sagad_.Start(BinaryPath("orchestrator/sagad"), {}, env, TestLogPath("second-sagad"));

@@ -93,8 +93,10 @@ class SagaCluster {
 
  private:
   Env ProcessEnv() const;
+  //! ProcessEnv plus the name of the sagad's sticky replies queue, remembered in sticky_queues_.
+  Env SagadEnv();
   int StartAndReadPort(ChildProcess& process, const std::string& path, const std::vector<std::string>& args,
-                       const std::string& log_name);
+                       const std::string& log_name, const Env& env);
 
   std::string db_name_;
   std::string db_url_;
@@ -109,6 +111,8 @@ class SagaCluster {
   int channel_port_ = 0;
   int sagad_port_ = 0;
   int second_sagad_port_ = 0;
+  //! The sticky replies queues of the sagad started, deleted with the cluster.
+  std::vector<std::string> sticky_queues_;
 };
 
 //! Skips the test when no servers are configured (a developer running one binary by hand),

@@ -17,15 +17,6 @@ wire::Command CommandFrom(const std::string& reply_to, int n) {
   return command;
 }
 
-wire::Reply ReplyTo(const wire::Command& command) {
-  wire::Reply reply;
-  reply.message_id = wire::ReplyMessageId(command.command_id, command.attempt);
-  reply.command_id = command.command_id;
-  reply.saga_id = command.saga_id;
-  reply.step = command.step;
-  return reply;
-}
-
 std::vector<std::string> CommandIdsIn(const amqp::OutgoingMessage& message) {
   auto replies = wire::DecodeReplies(message.body);
   EXPECT_TRUE(replies.ok()) << replies.status().ToString();
@@ -40,7 +31,7 @@ TEST(ReplyMessagesTest, EachSagadGetsOneMessageWithItsRepliesInBatchOrder) {
   const std::vector<wire::Command> commands = {CommandFrom("sagad-a", 1), CommandFrom("sagad-b", 2),
                                                CommandFrom("sagad-a", 3), CommandFrom("", 4)};
   std::vector<wire::Reply> replies;
-  for (const wire::Command& command : commands) replies.push_back(ReplyTo(command));
+  for (const wire::Command& command : commands) replies.push_back(wire::ReplyFor(command));
 
   const auto messages = ReplyMessages(commands, replies, /*persistent=*/false);
 
@@ -60,7 +51,7 @@ TEST(ReplyMessagesTest, EachSagadGetsOneMessageWithItsRepliesInBatchOrder) {
 
 TEST(ReplyMessagesTest, ALoneReplyTravelsAsItselfWithItsOwnMessageId) {
   const std::vector<wire::Command> commands = {CommandFrom("sagad-a", 1)};
-  const std::vector<wire::Reply> replies = {ReplyTo(commands[0])};
+  const std::vector<wire::Reply> replies = {wire::ReplyFor(commands[0])};
 
   const auto messages = ReplyMessages(commands, replies, /*persistent=*/true);
 
@@ -72,7 +63,7 @@ TEST(ReplyMessagesTest, ALoneReplyTravelsAsItselfWithItsOwnMessageId) {
 
 TEST(ReplyMessagesTest, APackHasAMessageIdOfItsOwn) {
   const std::vector<wire::Command> commands = {CommandFrom("", 1), CommandFrom("", 2)};
-  const std::vector<wire::Reply> replies = {ReplyTo(commands[0]), ReplyTo(commands[1])};
+  const std::vector<wire::Reply> replies = {wire::ReplyFor(commands[0]), wire::ReplyFor(commands[1])};
 
   const auto messages = ReplyMessages(commands, replies, /*persistent=*/false);
 

@@ -205,6 +205,16 @@ TEST(WireReplyTest, RetryReplyRoundTripsWithError) {
   ExpectSameReply(*decoded, reply);
 }
 
+TEST(WireReplyTest, ReplyForCarriesTheCommandsIdsAndTheAttemptsMessageId) {
+  const Command command = SampleCommand();
+  const Reply reply = ReplyFor(command);
+  EXPECT_EQ(reply.command_id, command.command_id);
+  EXPECT_EQ(reply.saga_id, command.saga_id);
+  EXPECT_EQ(reply.step, command.step);
+  EXPECT_EQ(reply.attempt, 3);
+  EXPECT_EQ(reply.message_id, ReplyMessageId(command.command_id, 3));
+}
+
 TEST(WireReplyTest, OutcomeNames) {
   EXPECT_EQ(OutcomeName(Outcome::kSucceeded), "succeeded");
   EXPECT_EQ(OutcomeName(Outcome::kFailed), "failed");
