@@ -76,6 +76,15 @@ class OrderSagaTest : public ::testing::Test {
     return reply;
   }
 
+  //! Publishes `messages` with confirms, as a worker does (the test plays the worker).
+  void PublishAsWorker(const std::vector<amqp::OutgoingMessage>& messages) {
+    auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test worker publisher");
+    ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+    ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+    const Status published = publisher.value()->PublishBatch(messages, seconds(10));
+    ASSERT_TRUE(published.ok()) << published.ToString();
+  }
+
   //! An unlabelled counter on sagad's /metrics (-1 if unreadable); the first sagad's unless
   //! another's URL is given.
   double MetricValue(const std::string& name, const std::string& sagad_url = {}) {
@@ -493,15 +502,9 @@ TEST_F(OrderSagaTest, ReplyToASagadWithoutAQueueIsTakenFromTheSharedQueue) {
   const std::string saga_id = Place("sticky-gone-1", SagaCluster::OrderBody("tea", 1));
   wire::Reply reply = ReplyToPending(saga_id, "catalog.price");
   reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
-  auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test sticky reply");
-  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
-  // Mandatory (the default): had the broker dropped it as unroutable, this would fail.
-  const Status published = publisher.value()->PublishBatch(
-      {amqp::OutgoingMessage{std::string(wire::kStickyRepliesExchange), "sagad-" + NewUuid(), wire::EncodeReply(reply),
-                             reply.message_id}},
-      seconds(10));
-  ASSERT_TRUE(published.ok()) << published.ToString();
+  // Mandatory (the default): had the broker dropped it as unroutable, publishing would fail.
+  ASSERT_NO_FATAL_FAILURE(PublishAsWorker({amqp::OutgoingMessage{
+      std::string(wire::kStickyRepliesExchange), "sagad-" + NewUuid(), wire::EncodeReply(reply), reply.message_id}}));
   ASSERT_TRUE(cluster_->WaitForState(saga_id, "reserving_inventory")) << cluster_->Logs();
 }
 
@@ -520,9 +523,6 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
   wire::Reply reply = ReplyToPending(saga_id, "catalog.price");
   reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
 
-  auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test duplicate reply");
-  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
   amqp::OutgoingMessage message{std::string(wire::kRepliesExchange), std::string(wire::kReplyRoutingKey),
                                 wire::EncodeReply(reply), reply.message_id};
   // The same reply twice (a redelivery), then a stale one for the same command with a new id.
@@ -531,7 +531,7 @@ TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
   amqp::OutgoingMessage stale_message{std::string(wire::kRepliesExchange), std::string(wire::kReplyRoutingKey),
                                       wire::EncodeReply(stale), stale.message_id};
   QueueSpy reserve_commands(cluster_->amqp_url(), wire::kCommandsExchange, "inventory.reserve");
-  ASSERT_TRUE(publisher.value()->PublishBatch({message, message, stale_message}, seconds(10)).ok());
+  ASSERT_NO_FATAL_FAILURE(PublishAsWorker({message, message, stale_message}));
 
   ASSERT_TRUE(cluster_->WaitForState(saga_id, "reserving_inventory")) << cluster_->Logs();
   // Both copies that came after the first were seen and dropped.
@@ -685,15 +685,8 @@ TEST_F(OrderSagaTest, ReplyPackAnsweringSeveralSagasAppliesEachReply) {
     reply.result = json::object{{"base_cents", 1200}, {"total_cents", 1200}};
     pack.push_back(reply);
   }
-  auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test reply pack");
-  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
-  ASSERT_TRUE(publisher.value()
-                  ->PublishBatch({amqp::OutgoingMessage{std::string(wire::kRepliesExchange),
-                                                        std::string(wire::kReplyRoutingKey), wire::EncodeReplies(pack),
-                                                        NewUuid()}},
-                                 seconds(10))
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(PublishAsWorker({amqp::OutgoingMessage{
+      std::string(wire::kRepliesExchange), std::string(wire::kReplyRoutingKey), wire::EncodeReplies(pack), NewUuid()}}));
   ASSERT_TRUE(cluster_->WaitForState(first, "reserving_inventory")) << cluster_->Logs();
   ASSERT_TRUE(cluster_->WaitForState(second, "reserving_inventory")) << cluster_->Logs();
   auto metrics = http::HttpCall("GET", cluster_->sagad_url() + "/metrics");
@@ -710,16 +703,11 @@ TEST_F(OrderSagaTest, UndecodableReplyEndingABatchIsDeadLetteredAndTheRestApplie
 
   // Queued while sagad is down, so the restarted consumer takes both as one batch.
   cluster_->sagad().Terminate();
-  auto publisher = amqp::Connection::Open(cluster_->amqp_url(), "test garbage reply");
-  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
   const std::string exchange(wire::kRepliesExchange);
   const std::string routing_key(wire::kReplyRoutingKey);
-  ASSERT_TRUE(publisher.value()
-                  ->PublishBatch({amqp::OutgoingMessage{exchange, routing_key, wire::EncodeReply(reply), reply.message_id},
-                                  amqp::OutgoingMessage{exchange, routing_key, "not a reply", "garbage"}},
-                                 seconds(10))
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(
+      PublishAsWorker({amqp::OutgoingMessage{exchange, routing_key, wire::EncodeReply(reply), reply.message_id},
+                       amqp::OutgoingMessage{exchange, routing_key, "not a reply", "garbage"}}));
   cluster_->StartSagad();
   ASSERT_TRUE(cluster_->WaitForState(saga_id, "reserving_inventory")) << cluster_->Logs();
 
@@ -728,11 +716,8 @@ TEST_F(OrderSagaTest, UndecodableReplyEndingABatchIsDeadLetteredAndTheRestApplie
   wire::Reply refused = ReplyToPending(saga_id, "inventory.reserve");
   refused.outcome = wire::Outcome::kFailed;
   refused.error_code = "insufficient_stock";
-  ASSERT_TRUE(publisher.value()
-                  ->PublishBatch({amqp::OutgoingMessage{exchange, routing_key, wire::EncodeReply(refused),
-                                                        refused.message_id}},
-                                 seconds(10))
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(
+      PublishAsWorker({amqp::OutgoingMessage{exchange, routing_key, wire::EncodeReply(refused), refused.message_id}}));
   ASSERT_TRUE(cluster_->WaitForState(saga_id, "compensated")) << cluster_->Logs();
   for (const std::string& line : LinesOfProcess(cluster_->sagad().ReadLog(), "sagad", cluster_->sagad().pid())) {
     EXPECT_EQ(line.find("reconnecting"), std::string::npos) << line;
