@@ -38,6 +38,30 @@ wire::Command CreatePayment(const std::string& order_id) {
                        json::object{{"order_id", order_id}, {"amount_cents", 1000}}};
 }
 
+//! A confirming publisher with the topology declared, as sagad's relay; nullptr (the failure
+//! recorded) if that fails.
+std::unique_ptr<amqp::Connection> OpenPublisher(const SagaCluster& cluster) {
+  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test command publisher");
+  EXPECT_TRUE(publisher.ok()) << publisher.status().ToString();
+  if (!publisher.ok()) return nullptr;
+  const Status ready = [&] {
+    SAGAFLOW_RETURN_IF_ERROR(amqp::DeclareTopology(*publisher.value()));
+    return publisher.value()->EnableConfirms();
+  }();
+  EXPECT_TRUE(ready.ok()) << ready.ToString();
+  return ready.ok() ? std::move(publisher.value()) : nullptr;
+}
+
+//! A consumer of the shared replies queue, where workers answer commands without reply_to.
+std::unique_ptr<amqp::Connection> OpenReplyConsumer(const SagaCluster& cluster) {
+  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test reply consumer");
+  EXPECT_TRUE(consumer.ok()) << consumer.status().ToString();
+  if (!consumer.ok()) return nullptr;
+  const Status consuming = consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16);
+  EXPECT_TRUE(consuming.ok()) << consuming.ToString();
+  return consuming.ok() ? std::move(consumer.value()) : nullptr;
+}
+
 amqp::OutgoingMessage ToMessage(const wire::Command& command) {
   return amqp::OutgoingMessage{std::string(wire::kCommandsExchange), command.step, wire::EncodeCommand(command),
                                command.command_id};
@@ -55,33 +79,30 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   wire::Command too_many_cups = Reserve("o-cups", "cup", 1);
   too_many_cups.payload["items"].as_array().push_back(json::object{{"sku", "tea"}, {"quantity", 50}});
   const wire::Command cup = Reserve("o-cup", "cup", 1);
-  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test batch publisher");
-  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-  ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
-  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
+  auto publisher = OpenPublisher(cluster);
+  ASSERT_NE(publisher, nullptr);
   // Queued before the worker runs, so it (usually) takes them as one batch; `tea` is sent
   // twice, and the batch ends with a message that is not a command at all.
   amqp::OutgoingMessage garbage{std::string(wire::kCommandsExchange), "inventory.reserve", "not a command", "garbage"};
-  ASSERT_TRUE(publisher.value()
-                  ->PublishBatch({ToMessage(tea), ToMessage(too_many_cups), ToMessage(tea), ToMessage(cup), garbage},
-                                 seconds(10))
-                  .ok());
+  ASSERT_TRUE(
+      publisher->PublishBatch({ToMessage(tea), ToMessage(too_many_cups), ToMessage(tea), ToMessage(cup), garbage},
+                              seconds(10))
+          .ok());
   cluster.StartWorker("inventory");
 
-  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test batch replies");
-  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
-  ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
+  auto consumer = OpenReplyConsumer(cluster);
+  ASSERT_NE(consumer, nullptr);
   std::multimap<std::string, wire::Reply> replies;  // by command id
   auto deadline = DeadlineIn(seconds(20));
   while (replies.size() < 4 && std::chrono::steady_clock::now() < deadline) {
-    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
+    auto delivery = consumer->Consume(std::chrono::milliseconds(200));
     ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
     if (!delivery->has_value()) continue;
     // The replies of a batch travel together in one message (wire::EncodeReplies).
     auto carried = wire::DecodeReplies((*delivery)->body);
     ASSERT_TRUE(carried.ok()) << carried.status().ToString();
     for (const wire::Reply& reply : carried.value()) replies.emplace(reply.command_id, reply);
-    ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+    ASSERT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
   }
   ASSERT_EQ(replies.size(), 4u) << cluster.Logs();
 
@@ -104,17 +125,17 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   // channel open: a command sent now is answered without the worker reconnecting first.
   cluster.AddProduct("mug", 500, 1);
   const wire::Command mug = Reserve("o-mug", "mug", 1);
-  ASSERT_TRUE(publisher.value()->PublishBatch({ToMessage(mug)}, seconds(10)).ok());
+  ASSERT_TRUE(publisher->PublishBatch({ToMessage(mug)}, seconds(10)).ok());
   bool answered = false;
   deadline = DeadlineIn(seconds(20));
   while (!answered && std::chrono::steady_clock::now() < deadline) {
-    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
+    auto delivery = consumer->Consume(std::chrono::milliseconds(200));
     ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
     if (!delivery->has_value()) continue;
     auto carried = wire::DecodeReplies((*delivery)->body);
     ASSERT_TRUE(carried.ok()) << carried.status().ToString();
     answered = carried->front().command_id == mug.command_id;
-    ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+    ASSERT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
   }
   ASSERT_TRUE(answered) << cluster.Logs();
   for (const std::string& line : LinesOfProcess(cluster.worker().ReadLog(), "saga-worker", cluster.worker().pid())) {
@@ -137,33 +158,29 @@ TEST(WorkerBatchTest, APackOfCommandsIsAnsweredCommandByCommandAndABrokenPackIsD
   std::vector<std::string> texts;
   for (const wire::Command& command : packed) texts.push_back(wire::EncodeCommand(command));
   const std::string broken = wire::PackEncodedCommands({texts[0], R"({"command_id":"not a uuid"})"});
-  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test pack publisher");
-  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-  ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
-  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
-  ASSERT_TRUE(publisher.value()
-                  ->PublishBatch({amqp::OutgoingMessage{std::string(wire::kCommandsExchange), "inventory.reserve",
-                                                        broken, "broken-pack"},
-                                  amqp::OutgoingMessage{std::string(wire::kCommandsExchange), "inventory.reserve",
-                                                        wire::PackEncodedCommands({texts[0], texts[1], texts[2]}),
-                                                        "pack"}},
+  auto publisher = OpenPublisher(cluster);
+  ASSERT_NE(publisher, nullptr);
+  const std::string exchange(wire::kCommandsExchange);
+  ASSERT_TRUE(publisher
+                  ->PublishBatch({amqp::OutgoingMessage{exchange, "inventory.reserve", broken, "broken-pack"},
+                                  amqp::OutgoingMessage{exchange, "inventory.reserve",
+                                                        wire::PackEncodedCommands({texts[0], texts[1], texts[2]}), "pack"}},
                                  seconds(10))
                   .ok());
   cluster.StartWorker("inventory");
 
-  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test pack replies");
-  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
-  ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
+  auto consumer = OpenReplyConsumer(cluster);
+  ASSERT_NE(consumer, nullptr);
   std::map<std::string, wire::Reply> replies;  // by command id
   ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(20)), [&] {
-    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
+    auto delivery = consumer->Consume(std::chrono::milliseconds(200));
     if (!delivery.ok() || !delivery->has_value()) return false;
     auto carried = wire::DecodeReplies((*delivery)->body);
     EXPECT_TRUE(carried.ok()) << carried.status().ToString();
     if (carried.ok()) {
       for (const wire::Reply& reply : carried.value()) replies.emplace(reply.command_id, reply);
     }
-    EXPECT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+    EXPECT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
     return replies.size() >= packed.size();
   })) << cluster.Logs();
   ASSERT_EQ(replies.size(), packed.size());
@@ -190,22 +207,19 @@ TEST(WorkerBatchTest, CommandsOfSeveralRolesShareBatches) {
     messages.push_back(ToMessage(Reserve("o-" + std::to_string(i), "tea", 1)));
     messages.push_back(ToMessage(RecordShipment("o-" + std::to_string(i))));
   }
-  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test roles publisher");
-  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-  ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
-  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
-  ASSERT_TRUE(publisher.value()->PublishBatch(messages, seconds(10)).ok());
+  auto publisher = OpenPublisher(cluster);
+  ASSERT_NE(publisher, nullptr);
+  ASSERT_TRUE(publisher->PublishBatch(messages, seconds(10)).ok());
   cluster.StartWorker("inventory,logistics", {{"SAGAFLOW_WORKERS_BATCH_SIZE", "32"}});
 
-  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test roles replies");
-  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
-  ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
+  auto consumer = OpenReplyConsumer(cluster);
+  ASSERT_NE(consumer, nullptr);
   std::map<std::string, int> succeeded_by_step;
   int answered = 0;
   int mixed_messages = 0;  // reply messages carrying the steps of both roles
   auto deadline = DeadlineIn(seconds(30));
   while (answered < 2 * kPerRole && std::chrono::steady_clock::now() < deadline) {
-    auto delivery = consumer.value()->Consume(std::chrono::milliseconds(200));
+    auto delivery = consumer->Consume(std::chrono::milliseconds(200));
     ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
     if (!delivery->has_value()) continue;
     auto carried = wire::DecodeReplies((*delivery)->body);
@@ -217,7 +231,7 @@ TEST(WorkerBatchTest, CommandsOfSeveralRolesShareBatches) {
       ++answered;
     }
     if (steps.size() == 2) ++mixed_messages;
-    ASSERT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+    ASSERT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
   }
   ASSERT_EQ(answered, 2 * kPerRole) << cluster.Logs();
   EXPECT_EQ(succeeded_by_step["inventory.reserve"], kPerRole);
@@ -235,21 +249,18 @@ TEST(WorkerBatchTest, ASlowPaymentChannelHoldsUpOnlyPayments) {
   ASSERT_EQ(cluster.Call("POST", "/channel/admin/create-delay", R"({"delay_ms": 4000})").status, 200u);
   cluster.StartWorker();  // every role, payment on a thread of its own (the default)
 
-  auto publisher = amqp::Connection::Open(cluster.amqp_url(), "test slow channel publisher");
-  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
-  ASSERT_TRUE(amqp::DeclareTopology(*publisher.value()).ok());
-  ASSERT_TRUE(publisher.value()->EnableConfirms().ok());
-  auto consumer = amqp::Connection::Open(cluster.amqp_url(), "test slow channel replies");
-  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
-  ASSERT_TRUE(consumer.value()->StartConsuming(std::string(wire::kRepliesQueue), 16).ok());
+  auto publisher = OpenPublisher(cluster);
+  ASSERT_NE(publisher, nullptr);
+  auto consumer = OpenReplyConsumer(cluster);
+  ASSERT_NE(consumer, nullptr);
   auto next_replies = [&](std::chrono::steady_clock::time_point deadline) -> std::vector<wire::Reply> {
     while (std::chrono::steady_clock::now() < deadline) {
-      auto delivery = consumer.value()->Consume(std::chrono::milliseconds(100));
+      auto delivery = consumer->Consume(std::chrono::milliseconds(100));
       EXPECT_TRUE(delivery.ok()) << delivery.status().ToString();
       if (!delivery.ok() || !delivery->has_value()) continue;
       auto carried = wire::DecodeReplies((*delivery)->body);
       EXPECT_TRUE(carried.ok()) << carried.status().ToString();
-      EXPECT_TRUE(consumer.value()->Ack((*delivery)->delivery_tag).ok());
+      EXPECT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
       if (carried.ok()) return carried.value();
     }
     return {};
@@ -258,9 +269,9 @@ TEST(WorkerBatchTest, ASlowPaymentChannelHoldsUpOnlyPayments) {
   // The payment goes first and waits on the channel; the reservation sent after it must be
   // answered meanwhile. One thread for both roles would answer it after the payment.
   const wire::Command payment = CreatePayment("o-slow");
-  ASSERT_TRUE(publisher.value()->PublishBatch({ToMessage(payment)}, seconds(10)).ok());
+  ASSERT_TRUE(publisher->PublishBatch({ToMessage(payment)}, seconds(10)).ok());
   const wire::Command reserve = Reserve("o-fast", "tea", 1);
-  ASSERT_TRUE(publisher.value()->PublishBatch({ToMessage(reserve)}, seconds(10)).ok());
+  ASSERT_TRUE(publisher->PublishBatch({ToMessage(reserve)}, seconds(10)).ok());
 
   std::vector<wire::Reply> first = next_replies(DeadlineIn(seconds(20)));
   ASSERT_EQ(first.size(), 1u) << cluster.Logs();
