@@ -30,7 +30,7 @@ struct BenchReport {
   double amqp_messages_per_saga = 0;  //!< published: commands, replies and domain events
   //! Events that found their saga in sagad's cache, of all that looked (sagad's /metrics).
   double cache_hit_rate = 0;
-  double cache_misses_per_saga = 0;         //!< events that read the saga's row
+  double cache_misses_per_saga = 0;  //!< events that read the saga's row
   double cache_stale_per_saga = 0;   //!< cached rows another sagad had moved on: decided again on a read
   double sagad_peak_rss_mb = 0;
   double workers_peak_rss_mb = 0;

@@ -13,15 +13,15 @@ namespace {
 
 //! The role whose queue a step's commands go to, if any.
 std::optional<std::string_view> RoleOf(std::string_view step) {
-  static const auto* const kRoleOfStep = [] {
-    auto* roles = new std::unordered_map<std::string_view, std::string_view>();
+  static const std::unordered_map<std::string_view, std::string_view> kRoleOfStep = [] {
+    std::unordered_map<std::string_view, std::string_view> roles;
     for (const wire::WorkerRole& role : wire::WorkerRoles()) {
-      for (std::string_view served : role.steps) roles->emplace(served, role.name);
+      for (std::string_view served : role.steps) roles.emplace(served, role.name);
     }
     return roles;
   }();
-  auto found = kRoleOfStep->find(step);
-  if (found == kRoleOfStep->end()) return std::nullopt;
+  auto found = kRoleOfStep.find(step);
+  if (found == kRoleOfStep.end()) return std::nullopt;
   return found->second;
 }
 
@@ -41,17 +41,21 @@ amqp::OutgoingMessage AsIs(const storage::OutboxMessage& row, bool command, bool
 
 std::vector<amqp::OutgoingMessage> RelayMessages(const std::vector<storage::OutboxMessage>& messages,
                                                  bool persistent_commands) {
-  // Commands per role, in batch order; a role's pack goes where its first command was.
+  // The role each command goes to (none for events), and the commands per role in batch
+  // order; a role's pack goes where its first command was.
+  std::vector<std::optional<std::string_view>> role_of(messages.size());
   std::unordered_map<std::string_view, std::vector<const storage::OutboxMessage*>> by_role;
-  for (const storage::OutboxMessage& row : messages) {
-    if (row.exchange != wire::kCommandsExchange) continue;
-    if (auto role = RoleOf(row.routing_key)) by_role[*role].push_back(&row);
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (messages[i].exchange != wire::kCommandsExchange) continue;
+    role_of[i] = RoleOf(messages[i].routing_key);
+    if (role_of[i]) by_role[*role_of[i]].push_back(&messages[i]);
   }
   std::vector<amqp::OutgoingMessage> out;
   out.reserve(messages.size());
-  for (const storage::OutboxMessage& row : messages) {
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const storage::OutboxMessage& row = messages[i];
     const bool command = row.exchange == wire::kCommandsExchange;
-    const std::optional<std::string_view> role = command ? RoleOf(row.routing_key) : std::nullopt;
+    const std::optional<std::string_view>& role = role_of[i];
     if (!role) {
       out.push_back(AsIs(row, command, persistent_commands));
       continue;
