@@ -5,7 +5,7 @@
 
 #include "common/ids.hpp"
 
-namespace sagaflow {
+namespace sagaflow::workers {
 
 std::vector<amqp::OutgoingMessage> ReplyMessages(const std::vector<wire::Command>& commands,
                                                  const std::vector<wire::Reply>& replies, bool persistent) {
@@ -41,4 +41,4 @@ std::vector<amqp::OutgoingMessage> ReplyMessages(const std::vector<wire::Command
   return messages;
 }
 
-}  // namespace sagaflow
+}  // namespace sagaflow::workers

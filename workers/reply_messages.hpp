@@ -8,7 +8,7 @@
 #include "common/wire.hpp"
 #include "workers/amqp/amqp_connection.hpp"
 
-namespace sagaflow {
+namespace sagaflow::workers {
 
 //! replies[i] answers commands[i]. Each message carries the replies for one destination, in
 //! the batch's order: a pack (wire::EncodeReplies) or, alone, the reply as it is (its
@@ -16,4 +16,4 @@ namespace sagaflow {
 std::vector<amqp::OutgoingMessage> ReplyMessages(const std::vector<wire::Command>& commands,
                                                  const std::vector<wire::Reply>& replies, bool persistent);
 
-}  // namespace sagaflow
+}  // namespace sagaflow::workers

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace sagaflow {
+namespace sagaflow::workers {
 namespace {
 
 wire::Command CommandFrom(const std::string& reply_to, int n) {
@@ -74,4 +74,4 @@ TEST(ReplyMessagesTest, APackHasAMessageIdOfItsOwn) {
 }
 
 }  // namespace
-}  // namespace sagaflow
+}  // namespace sagaflow::workers
