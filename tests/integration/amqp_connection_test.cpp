@@ -380,6 +380,14 @@ TEST(AmqpConnectionTest, UnroutableMessageFailsBatch) {
   EXPECT_TRUE(dropped.ok()) << dropped.ToString();
 }
 
+//! The first message waiting in `queue`, taken on a connection of its own and left unacked.
+std::optional<Delivery> FirstIn(const std::string& queue) {
+  auto consumer = OpenOrDie("test-consumer");
+  if (consumer == nullptr) return std::nullopt;
+  EXPECT_TRUE(consumer->StartConsuming(queue, 1).ok());
+  return Next(*consumer);
+}
+
 //! A fanout exchange with one queue bound: where messages diverted from elsewhere land.
 struct Catcher {
   std::string exchange = UniqueName("catch-ex");
@@ -410,10 +418,7 @@ TEST(AmqpConnectionTest, MessageNoQueueIsBoundForGoesToTheAlternateExchange) {
   const Status published = publisher->PublishBatch({stray}, kConfirmTimeout);
   ASSERT_TRUE(published.ok()) << published.ToString();
 
-  auto consumer = OpenOrDie("test-consumer");
-  ASSERT_NE(consumer, nullptr);
-  ASSERT_TRUE(consumer->StartConsuming(alternate.queue, 1).ok());
-  const std::optional<Delivery> delivery = Next(*consumer);
+  const std::optional<Delivery> delivery = FirstIn(alternate.queue);
   ASSERT_TRUE(delivery.has_value());
   EXPECT_EQ(delivery->message_id, "stray");
   EXPECT_EQ(delivery->routing_key, "nobody-listens");
@@ -436,10 +441,7 @@ TEST(AmqpConnectionTest, MessageOlderThanTheQueueTtlIsDeadLetteredWithoutAConsum
   PublishOne(topology, "late", "late-1");
 
   // Nobody consumes topology.queue: the broker expires the message on its own.
-  auto consumer = OpenOrDie("test-consumer");
-  ASSERT_NE(consumer, nullptr);
-  ASSERT_TRUE(consumer->StartConsuming(dead_letters.queue, 1).ok());
-  const std::optional<Delivery> dead = Next(*consumer);
+  const std::optional<Delivery> dead = FirstIn(dead_letters.queue);
   ASSERT_TRUE(dead.has_value());
   EXPECT_EQ(dead->message_id, "late-1");
   EXPECT_EQ(dead->body, "late");

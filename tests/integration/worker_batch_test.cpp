@@ -62,6 +62,31 @@ std::unique_ptr<amqp::Connection> OpenReplyConsumer(const SagaCluster& cluster) 
   return consuming.ok() ? std::move(consumer.value()) : nullptr;
 }
 
+//! The replies the next reply message carries (acked; a worker packs a batch's replies into one
+//! message), or none if no message comes before `deadline`.
+std::vector<wire::Reply> NextReplyMessage(amqp::Connection& consumer, std::chrono::steady_clock::time_point deadline) {
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto delivery = consumer.Consume(std::chrono::milliseconds(100));
+    EXPECT_TRUE(delivery.ok()) << delivery.status().ToString();
+    if (!delivery.ok() || !delivery->has_value()) continue;
+    auto carried = wire::DecodeReplies((*delivery)->body);
+    EXPECT_TRUE(carried.ok()) << carried.status().ToString();
+    EXPECT_TRUE(consumer.Ack((*delivery)->delivery_tag).ok());
+    if (carried.ok()) return carried.value();
+  }
+  return {};
+}
+
+//! Empties the dead-letter queue; how many messages it held.
+std::uint32_t PurgeDeadLetters(const SagaCluster& cluster) {
+  auto dead = amqp::Connection::Open(cluster.amqp_url(), "test dead letters");
+  EXPECT_TRUE(dead.ok()) << dead.status().ToString();
+  if (!dead.ok()) return 0;
+  auto purged = dead.value()->PurgeQueue(std::string(wire::kDeadLetterQueue));
+  EXPECT_TRUE(purged.ok()) << purged.status().ToString();
+  return purged.ok() ? purged.value() : 0;
+}
+
 amqp::OutgoingMessage ToMessage(const wire::Command& command) {
   return amqp::OutgoingMessage{std::string(wire::kCommandsExchange), command.step, wire::EncodeCommand(command),
                                command.command_id};
@@ -95,14 +120,7 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   std::multimap<std::string, wire::Reply> replies;  // by command id
   auto deadline = DeadlineIn(seconds(20));
   while (replies.size() < 4 && std::chrono::steady_clock::now() < deadline) {
-    auto delivery = consumer->Consume(std::chrono::milliseconds(200));
-    ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
-    if (!delivery->has_value()) continue;
-    // The replies of a batch travel together in one message (wire::EncodeReplies).
-    auto carried = wire::DecodeReplies((*delivery)->body);
-    ASSERT_TRUE(carried.ok()) << carried.status().ToString();
-    for (const wire::Reply& reply : carried.value()) replies.emplace(reply.command_id, reply);
-    ASSERT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
+    for (const wire::Reply& reply : NextReplyMessage(*consumer, deadline)) replies.emplace(reply.command_id, reply);
   }
   ASSERT_EQ(replies.size(), 4u) << cluster.Logs();
 
@@ -129,21 +147,14 @@ TEST(WorkerBatchTest, RefusalInABatchUndoesOnlyItselfAndARepeatTakesEffectOnce) 
   bool answered = false;
   deadline = DeadlineIn(seconds(20));
   while (!answered && std::chrono::steady_clock::now() < deadline) {
-    auto delivery = consumer->Consume(std::chrono::milliseconds(200));
-    ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
-    if (!delivery->has_value()) continue;
-    auto carried = wire::DecodeReplies((*delivery)->body);
-    ASSERT_TRUE(carried.ok()) << carried.status().ToString();
-    answered = carried->front().command_id == mug.command_id;
-    ASSERT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
+    const std::vector<wire::Reply> carried = NextReplyMessage(*consumer, deadline);
+    answered = !carried.empty() && carried.front().command_id == mug.command_id;
   }
   ASSERT_TRUE(answered) << cluster.Logs();
   for (const std::string& line : LinesOfProcess(cluster.worker().ReadLog(), "saga-worker", cluster.worker().pid())) {
     EXPECT_EQ(line.find("reconnecting"), std::string::npos) << line;
   }
-  auto dead = amqp::Connection::Open(cluster.amqp_url(), "test batch dead letters");
-  ASSERT_TRUE(dead.ok());
-  EXPECT_EQ(dead.value()->PurgeQueue(std::string(wire::kDeadLetterQueue)).value(), 1u);
+  EXPECT_EQ(PurgeDeadLetters(cluster), 1u);
 }
 
 TEST(WorkerBatchTest, APackOfCommandsIsAnsweredCommandByCommandAndABrokenPackIsDeadLettered) {
@@ -172,26 +183,17 @@ TEST(WorkerBatchTest, APackOfCommandsIsAnsweredCommandByCommandAndABrokenPackIsD
   auto consumer = OpenReplyConsumer(cluster);
   ASSERT_NE(consumer, nullptr);
   std::map<std::string, wire::Reply> replies;  // by command id
-  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(20)), [&] {
-    auto delivery = consumer->Consume(std::chrono::milliseconds(200));
-    if (!delivery.ok() || !delivery->has_value()) return false;
-    auto carried = wire::DecodeReplies((*delivery)->body);
-    EXPECT_TRUE(carried.ok()) << carried.status().ToString();
-    if (carried.ok()) {
-      for (const wire::Reply& reply : carried.value()) replies.emplace(reply.command_id, reply);
-    }
-    EXPECT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
-    return replies.size() >= packed.size();
-  })) << cluster.Logs();
-  ASSERT_EQ(replies.size(), packed.size());
+  const auto deadline = DeadlineIn(seconds(20));
+  while (replies.size() < packed.size() && std::chrono::steady_clock::now() < deadline) {
+    for (const wire::Reply& reply : NextReplyMessage(*consumer, deadline)) replies.emplace(reply.command_id, reply);
+  }
+  ASSERT_EQ(replies.size(), packed.size()) << cluster.Logs();
   for (const wire::Command& command : packed) {
     ASSERT_EQ(replies.count(command.command_id), 1u) << command.command_id;
     EXPECT_EQ(replies.at(command.command_id).outcome, wire::Outcome::kSucceeded);
   }
   EXPECT_EQ(cluster.Query("SELECT available FROM workers.products WHERE sku = 'tea'").GetInt(0, 0), 4);
-  auto dead = amqp::Connection::Open(cluster.amqp_url(), "test pack dead letters");
-  ASSERT_TRUE(dead.ok());
-  EXPECT_EQ(dead.value()->PurgeQueue(std::string(wire::kDeadLetterQueue)).value(), 1u);
+  EXPECT_EQ(PurgeDeadLetters(cluster), 1u);
 }
 
 TEST(WorkerBatchTest, CommandsOfSeveralRolesShareBatches) {
@@ -219,19 +221,13 @@ TEST(WorkerBatchTest, CommandsOfSeveralRolesShareBatches) {
   int mixed_messages = 0;  // reply messages carrying the steps of both roles
   auto deadline = DeadlineIn(seconds(30));
   while (answered < 2 * kPerRole && std::chrono::steady_clock::now() < deadline) {
-    auto delivery = consumer->Consume(std::chrono::milliseconds(200));
-    ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
-    if (!delivery->has_value()) continue;
-    auto carried = wire::DecodeReplies((*delivery)->body);
-    ASSERT_TRUE(carried.ok()) << carried.status().ToString();
     std::set<std::string> steps;
-    for (const wire::Reply& reply : carried.value()) {
+    for (const wire::Reply& reply : NextReplyMessage(*consumer, deadline)) {
       steps.insert(reply.step);
       if (reply.outcome == wire::Outcome::kSucceeded) ++succeeded_by_step[reply.step];
       ++answered;
     }
     if (steps.size() == 2) ++mixed_messages;
-    ASSERT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
   }
   ASSERT_EQ(answered, 2 * kPerRole) << cluster.Logs();
   EXPECT_EQ(succeeded_by_step["inventory.reserve"], kPerRole);
@@ -253,18 +249,6 @@ TEST(WorkerBatchTest, ASlowPaymentChannelHoldsUpOnlyPayments) {
   ASSERT_NE(publisher, nullptr);
   auto consumer = OpenReplyConsumer(cluster);
   ASSERT_NE(consumer, nullptr);
-  auto next_replies = [&](std::chrono::steady_clock::time_point deadline) -> std::vector<wire::Reply> {
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto delivery = consumer->Consume(std::chrono::milliseconds(100));
-      EXPECT_TRUE(delivery.ok()) << delivery.status().ToString();
-      if (!delivery.ok() || !delivery->has_value()) continue;
-      auto carried = wire::DecodeReplies((*delivery)->body);
-      EXPECT_TRUE(carried.ok()) << carried.status().ToString();
-      EXPECT_TRUE(consumer->Ack((*delivery)->delivery_tag).ok());
-      if (carried.ok()) return carried.value();
-    }
-    return {};
-  };
 
   // The payment goes first and waits on the channel; the reservation sent after it must be
   // answered meanwhile. One thread for both roles would answer it after the payment.
@@ -273,11 +257,11 @@ TEST(WorkerBatchTest, ASlowPaymentChannelHoldsUpOnlyPayments) {
   const wire::Command reserve = Reserve("o-fast", "tea", 1);
   ASSERT_TRUE(publisher->PublishBatch({ToMessage(reserve)}, seconds(10)).ok());
 
-  std::vector<wire::Reply> first = next_replies(DeadlineIn(seconds(20)));
+  std::vector<wire::Reply> first = NextReplyMessage(*consumer, DeadlineIn(seconds(20)));
   ASSERT_EQ(first.size(), 1u) << cluster.Logs();
   EXPECT_EQ(first.front().command_id, reserve.command_id) << "the reservation waited for the payment";
   EXPECT_EQ(first.front().outcome, wire::Outcome::kSucceeded);
-  std::vector<wire::Reply> second = next_replies(DeadlineIn(seconds(20)));
+  std::vector<wire::Reply> second = NextReplyMessage(*consumer, DeadlineIn(seconds(20)));
   ASSERT_EQ(second.size(), 1u) << cluster.Logs();
   EXPECT_EQ(second.front().command_id, payment.command_id);
   EXPECT_EQ(second.front().outcome, wire::Outcome::kSucceeded) << second.front().error_message;
