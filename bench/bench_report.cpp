@@ -19,6 +19,7 @@ double Percentile(std::vector<double> values, double p) {
 void Summarise(const DriveResult& drive, BenchReport& report) {
   report.completed = static_cast<int>(drive.completed.size());
   report.failed = drive.failed;
+  report.retried_calls = drive.retried_calls;
   report.samples = drive.completed;
   std::vector<double> latencies;
   double last = 0;
@@ -58,49 +59,74 @@ std::string CpuLine(const CpuPerSaga& cpu) {
 }  // namespace
 
 json::object ReportToJson(const BenchReport& r) {
-  return json::object{{"label", r.label},
-                      {"sagas", r.sagas},
-                      {"concurrency", r.concurrency},
-                      {"sagad_processes", r.sagad_processes},
-                      {"completed", r.completed},
-                      {"failed", r.failed},
-                      {"wall_s", r.wall_s},
-                      {"sagas_per_s", r.sagas_per_s},
-                      {"latency_ms", json::object{{"p50", r.latency_p50_ms}, {"p95", r.latency_p95_ms},
-                                                  {"p99", r.latency_p99_ms}}},
-                      {"dispatch_ms", json::object{{"p50", r.dispatch_p50_ms}, {"p99", r.dispatch_p99_ms}}},
-                      {"pg_commits_per_saga", r.pg_commits_per_saga},
-                      {"amqp_messages_per_saga", r.amqp_messages_per_saga},
-                      {"saga_cache", json::object{{"hit_rate", r.cache_hit_rate},
-                                                  {"misses_per_saga", r.cache_misses_per_saga},
-                                                  {"stale_per_saga", r.cache_stale_per_saga}}},
-                      {"peak_rss_mb", json::object{{"sagad", r.sagad_peak_rss_mb}, {"workers", r.workers_peak_rss_mb}}},
-                      {"cpu_ms_per_saga", CpuToJson(r.cpu)},
-                      {"machine_cpu_utilisation", r.cpu.machine_utilisation}};
+  json::object out{{"label", r.label},
+                   {"sagas", r.sagas},
+                   {"concurrency", r.concurrency},
+                   {"sagad_processes", r.sagad_processes},
+                   {"completed", r.completed},
+                   {"failed", r.failed},
+                   {"wall_s", r.wall_s},
+                   {"sagas_per_s", r.sagas_per_s},
+                   {"latency_ms", json::object{{"p50", r.latency_p50_ms}, {"p95", r.latency_p95_ms},
+                                               {"p99", r.latency_p99_ms}}},
+                   {"dispatch_ms", json::object{{"p50", r.dispatch_p50_ms}, {"p99", r.dispatch_p99_ms}}},
+                   {"pg_commits_per_saga", r.pg_commits_per_saga},
+                   {"machine_cpu_utilisation", r.cpu.machine_utilisation}};
+  if (r.chaos_restarts < 0) {
+    out["amqp_messages_per_saga"] = r.amqp_messages_per_saga;
+    out["saga_cache"] = json::object{{"hit_rate", r.cache_hit_rate},
+                                     {"misses_per_saga", r.cache_misses_per_saga},
+                                     {"stale_per_saga", r.cache_stale_per_saga}};
+    out["peak_rss_mb"] = json::object{{"sagad", r.sagad_peak_rss_mb}, {"workers", r.workers_peak_rss_mb}};
+    out["cpu_ms_per_saga"] = CpuToJson(r.cpu);
+  } else {
+    out["chaos"] = json::object{{"restarts", r.chaos_restarts}, {"retried_calls", r.retried_calls}};
+  }
+  json::array violations;
+  for (const std::string& violation : r.audit_violations) violations.emplace_back(violation);
+  out["audit"] = json::object{{"ok", r.audit_violations.empty()}, {"violations", std::move(violations)}};
+  return out;
 }
 
+namespace {
+//! One row of the table: the name padded to a column, then the printf-formatted value.
+template <typename... Args>
+void Row(std::string& table, const char* name, const char* format, Args... args) {
+  char value[256];
+  std::snprintf(value, sizeof value, format, args...);
+  char row[320];
+  std::snprintf(row, sizeof row, "%-28s %s\n", name, value);
+  table += row;
+}
+}  // namespace
+
 std::string ReportToTable(const BenchReport& r) {
-  char buffer[2048];
-  std::snprintf(buffer, sizeof buffer,
-                "%-28s %s\n"
-                "%-28s %d sagas, concurrency %d, %d sagad\n"
-                "%-28s %d completed, %d failed in %.1f s\n"
-                "%-28s %.1f\n"
-                "%-28s p50 %.1f  p95 %.1f  p99 %.1f\n"
-                "%-28s p50 %.2f  p99 %.2f\n"
-                "%-28s %.1f\n"
-                "%-28s %.1f\n"
-                "%-28s %.1f %% hits, %.2f misses and %.2f stale per saga\n"
-                "%-28s sagad %.1f, workers %.1f\n",
-                "run", r.label.c_str(), "load", r.sagas, r.concurrency, r.sagad_processes, "result", r.completed,
-                r.failed, r.wall_s, "completed sagas/s", r.sagas_per_s, "end-to-end latency (ms)",
-                r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms, "step dispatch latency (ms)", r.dispatch_p50_ms,
-                r.dispatch_p99_ms, "PostgreSQL commits per saga", r.pg_commits_per_saga, "AMQP messages per saga",
-                r.amqp_messages_per_saga, "saga cache", r.cache_hit_rate * 100, r.cache_misses_per_saga,
-                r.cache_stale_per_saga, "peak RSS (MB)", r.sagad_peak_rss_mb, r.workers_peak_rss_mb);
-  char cpu[160];
-  std::snprintf(cpu, sizeof cpu, "%-28s %.0f %%\n", "machine CPU busy", r.cpu.machine_utilisation * 100);
-  return std::string(buffer) + cpu + "CPU ms per saga              " + CpuLine(r.cpu) + "\n";
+  std::string table;
+  Row(table, "run", "%s", r.label.c_str());
+  Row(table, "load", "%d sagas, concurrency %d, %d sagad", r.sagas, r.concurrency, r.sagad_processes);
+  Row(table, "result", "%d completed, %d failed in %.1f s", r.completed, r.failed, r.wall_s);
+  Row(table, "completed sagas/s", "%.1f", r.sagas_per_s);
+  Row(table, "end-to-end latency (ms)", "p50 %.1f  p95 %.1f  p99 %.1f", r.latency_p50_ms, r.latency_p95_ms,
+      r.latency_p99_ms);
+  Row(table, "step dispatch latency (ms)", "p50 %.2f  p99 %.2f", r.dispatch_p50_ms, r.dispatch_p99_ms);
+  Row(table, "PostgreSQL commits per saga", "%.1f", r.pg_commits_per_saga);
+  Row(table, "machine CPU busy", "%.0f %%", r.cpu.machine_utilisation * 100);
+  if (r.chaos_restarts < 0) {
+    Row(table, "AMQP messages per saga", "%.1f", r.amqp_messages_per_saga);
+    Row(table, "saga cache", "%.1f %% hits, %.2f misses and %.2f stale per saga", r.cache_hit_rate * 100,
+        r.cache_misses_per_saga, r.cache_stale_per_saga);
+    Row(table, "peak RSS (MB)", "sagad %.1f, workers %.1f", r.sagad_peak_rss_mb, r.workers_peak_rss_mb);
+    Row(table, "CPU ms per saga", "%s", CpuLine(r.cpu).c_str());
+  } else {
+    // Per-process figures (CPU, RSS, the counters on /metrics) start again with every restart.
+    Row(table, "chaos", "%d sagad/saga-worker processes killed (SIGKILL) and restarted, %d calls retried",
+        r.chaos_restarts, r.retried_calls);
+  }
+  if (r.audit_violations.empty()) {
+    Row(table, "audit", "%s", "ok: every order completed once; stock, reservations, payments and shipments match");
+  }
+  for (const std::string& violation : r.audit_violations) Row(table, "audit FAILED", "%s", violation.c_str());
+  return table;
 }
 
 Status WritePlot(const BenchReport& report, const std::string& png_path) {

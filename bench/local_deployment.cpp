@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "common/ids.hpp"
+#include "common/wire.hpp"
 #include "storage/migrations.hpp"
 #include "workers/amqp/amqp_connection.hpp"
 #include "workers/amqp/topology.hpp"
@@ -36,6 +37,12 @@ LocalDeployment::~LocalDeployment() {
   for (auto& worker : workers_) worker->Terminate();
   for (auto& sagad : sagads_) sagad->Terminate();
   if (channel_) channel_->Terminate();
+  // Replies left in a sagad's own queue would expire into the shared queue during whatever
+  // runs next on this broker (another run, a test): nothing of this run stays behind.
+  if (auto broker = amqp::Connection::Open(options_.amqp_url, "saga-bench cleanup"); broker.ok()) {
+    for (const std::string& queue : sticky_queues_) (void)broker.value()->DeleteQueue(queue);
+    (void)amqp::PurgeWorkQueues(*broker.value());
+  }
   db_.reset();
   // SAGAFLOW_BENCH_KEEP_DB=1 leaves the database behind for a post-mortem (its name is logged).
   const char* keep = std::getenv("SAGAFLOW_BENCH_KEEP_DB");
@@ -50,21 +57,22 @@ LocalDeployment::~LocalDeployment() {
   }
 }
 
-LocalDeployment::Env LocalDeployment::ProcessEnv() const {
+LocalDeployment::Env LocalDeployment::ProcessEnv(const Env& defaults) const {
   Env env{{"SAGAFLOW_POSTGRES_URL", db_url_},
           {"SAGAFLOW_AMQP_URL", options_.amqp_url},
-          {"SAGAFLOW_HTTP_PORT", "0"},
           {"SAGAFLOW_PAYMENT_SECRET", "bench-secret"},
           {"SAGAFLOW_PAYMENT_CHANNEL_URL", channel_url_},
           {"SAGAFLOW_PAYMENT_NOTIFY_URL", (sagad_urls_.empty() ? "" : sagad_urls_.front()) + "/v1/payments/callback"},
           {"SAGAFLOW_LOG_LEVEL", "warn"}};
-  for (const auto& kv : options_.extra_env) env.push_back(kv);
+  env.insert(env.end(), defaults.begin(), defaults.end());
+  for (const auto& kv : options_.extra_env) env.push_back(kv);  // --set wins
   return env;
 }
 
 Result<int> LocalDeployment::StartAndReadPort(ChildProcess& process, const std::string& path,
-                                              const std::vector<std::string>& args, const std::string& log_name) {
-  SAGAFLOW_RETURN_IF_ERROR(process.Start(path, args, ProcessEnv(), options_.log_dir + "/" + log_name + ".log"));
+                                              const std::vector<std::string>& args, const std::string& log_name,
+                                              const Env& defaults) {
+  SAGAFLOW_RETURN_IF_ERROR(process.Start(path, args, ProcessEnv(defaults), options_.log_dir + "/" + log_name + ".log"));
   auto port = process.ReadListeningPort(std::chrono::seconds(30));
   if (!port.ok()) return Status::Transient(log_name + " did not start: " + port.status().message());
   return port;
@@ -96,19 +104,46 @@ Status LocalDeployment::Start(const std::string& sku_prefix, int skus, std::int6
   channel_url_ = "http://127.0.0.1:" + std::to_string(channel_port.value());
   for (int i = 0; i < options_.sagad_processes; ++i) {
     sagads_.push_back(std::make_unique<ChildProcess>());
-    auto port = StartAndReadPort(*sagads_.back(), options_.bin_dir + "/orchestrator/sagad", {}, "sagad-" + std::to_string(i));
+    auto port = StartSagad(sagads_.size() - 1, 0);
     if (!port.ok()) return port.status();
+    sagad_ports_.push_back(port.value());
     sagad_urls_.push_back("http://127.0.0.1:" + std::to_string(port.value()));
   }
   for (int i = 0; i < options_.worker_processes; ++i) {
     workers_.push_back(std::make_unique<ChildProcess>());
-    ChildProcess& worker = *workers_.back();
-    SAGAFLOW_RETURN_IF_ERROR(worker.Start(options_.bin_dir + "/workers/saga-worker", {"--roles", "all"}, ProcessEnv(),
-                                          options_.log_dir + "/worker-" + std::to_string(i) + ".log"));
-    auto ready = worker.ReadLineMatching(std::regex("worker running roles"), std::chrono::seconds(30));
-    if (!ready.ok()) return Status::Transient("saga-worker did not start: " + ready.status().message());
+    SAGAFLOW_RETURN_IF_ERROR(StartWorker(workers_.size() - 1));
   }
   return Status::Ok();
+}
+
+Result<int> LocalDeployment::StartSagad(std::size_t index, int port) {
+  // Its replies queue is named for this run and index, so that the destructor can delete it
+  // and a restarted sagad (--chaos) takes over its predecessor's replies at once. A
+  // --set SAGAFLOW_REPLIES_INSTANCE wins (and that queue is the user's to delete).
+  const std::string instance = "bench-" + db_name_ + "-" + std::to_string(index);
+  if (index >= sticky_queues_.size()) sticky_queues_.push_back(wire::StickyRepliesQueueName(instance));
+  return StartAndReadPort(*sagads_[index], options_.bin_dir + "/orchestrator/sagad", {}, "sagad-" + std::to_string(index),
+                          {{"SAGAFLOW_HTTP_PORT", std::to_string(port)}, {"SAGAFLOW_REPLIES_INSTANCE", instance}});
+}
+
+Status LocalDeployment::StartWorker(std::size_t index) {
+  ChildProcess& worker = *workers_[index];
+  SAGAFLOW_RETURN_IF_ERROR(worker.Start(options_.bin_dir + "/workers/saga-worker", {"--roles", "all"}, ProcessEnv(),
+                                        options_.log_dir + "/worker-" + std::to_string(index) + ".log"));
+  auto ready = worker.ReadLineMatching(std::regex("worker running roles"), std::chrono::seconds(30));
+  if (!ready.ok()) return Status::Transient("saga-worker did not start: " + ready.status().message());
+  return Status::Ok();
+}
+
+Status LocalDeployment::KillAndRestartSagad(std::size_t index) {
+  sagads_.at(index)->Kill();
+  auto port = StartSagad(index, sagad_ports_[index]);
+  return port.ok() ? Status::Ok() : port.status();
+}
+
+Status LocalDeployment::KillAndRestartWorker(std::size_t index) {
+  workers_.at(index)->Kill();
+  return StartWorker(index);
 }
 
 std::pair<std::int64_t, std::int64_t> LocalDeployment::PeakRssKiB() const {

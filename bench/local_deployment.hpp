@@ -41,17 +41,31 @@ class LocalDeployment {
   //! A connection to the deployment's database (for statistics).
   storage::PgConnection& db() { return *db_; }
 
+  std::size_t sagad_processes() const { return sagads_.size(); }
+  std::size_t worker_processes() const { return workers_.size(); }
+  //! A crash and a restart: SIGKILL sagad `index`, then start it again on the port it had
+  //! (the clients and the payment channel know that address) and wait until it listens.
+  Status KillAndRestartSagad(std::size_t index);
+  //! The same for saga-worker `index`.
+  Status KillAndRestartWorker(std::size_t index);
+
  private:
   using Env = std::vector<std::pair<std::string, std::string>>;
-  Env ProcessEnv() const;
+  //! What every process gets, then `defaults` for this one, then the user's --set settings.
+  Env ProcessEnv(const Env& defaults = {}) const;
   Result<int> StartAndReadPort(ChildProcess& process, const std::string& path, const std::vector<std::string>& args,
-                               const std::string& log_name);
+                               const std::string& log_name, const Env& defaults = {});
+  //! Starts sagad `index`; `port` 0 picks a free one. Returns the port it listens on.
+  Result<int> StartSagad(std::size_t index, int port);
+  Status StartWorker(std::size_t index);
 
   const DeploymentOptions options_;
   std::string db_name_;
   std::string db_url_;
   std::string channel_url_;
   std::vector<std::string> sagad_urls_;
+  std::vector<int> sagad_ports_;
+  std::vector<std::string> sticky_queues_;  //!< each sagad's replies queue
   std::unique_ptr<storage::PgConnection> db_;
   // Declared last: processes stop before the connection above closes.
   std::unique_ptr<ChildProcess> channel_;

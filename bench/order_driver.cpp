@@ -146,7 +146,7 @@ struct Run {
 //! order.paid, ship, await order.shipped, receive, await order.completed.
 class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
  public:
-  VirtualUser(net::io_context& ioc, Run& run) : run_(run), client_(ioc) {}
+  VirtualUser(net::io_context& ioc, Run& run) : run_(run), client_(ioc), retry_timer_(ioc) {}
 
   void NextOrder() {
     index_ = run_.next++;
@@ -158,16 +158,19 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
                              {"items", json::array{json::object{
                                  {"sku", options.sku_prefix + "-" + std::to_string(index_ % options.skus)},
                                  {"quantity", 1}}}}};
-    client_.Call("POST", sagad + "/v1/orders", ToJson(order), {{"Idempotency-Key", NewUuid()}},
-                 [self = shared_from_this(), sagad](Result<http::HttpClientResponse> placed) {
-                   self->OnPlaced(sagad, std::move(placed));
-                 });
+    Send(sagad + "/v1/orders", ToJson(order), {{"Idempotency-Key", NewUuid()}},
+         [self = shared_from_this(), sagad](Result<http::HttpClientResponse> placed, int) {
+           self->OnPlaced(sagad, std::move(placed));
+         });
   }
 
  private:
   void OnPlaced(const std::string& sagad, Result<http::HttpClientResponse> placed) {
     if (!placed.ok()) return Finish(placed.status());
-    if (placed->status != 201) return Finish(Status::Permanent("place order: HTTP " + std::to_string(placed->status)));
+    // 200: the same Idempotency-Key again (a retry whose first try had taken effect).
+    if (placed->status != 201 && placed->status != 200) {
+      return Finish(Status::Permanent("place order: HTTP " + std::to_string(placed->status)));
+    }
     auto saga = ParseJsonObject(placed->body);
     if (!saga.ok()) return Finish(saga.status());
     order_id_ = StringOr(saga.value(), "order_id");
@@ -205,13 +208,36 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
   }
 
   void Post(const std::string& url, std::string body, std::function<void()> next) {
-    client_.Call("POST", url, std::move(body), {},
-                 [self = shared_from_this(), url, next = std::move(next)](Result<http::HttpClientResponse> answer) {
-                   if (!answer.ok()) return self->Finish(answer.status());
-                   if (answer->status >= 300) {
-                     return self->Finish(Status::Permanent(url + ": HTTP " + std::to_string(answer->status)));
-                   }
-                   next();
+    Send(url, std::move(body), {},
+         [self = shared_from_this(), url, next = std::move(next)](Result<http::HttpClientResponse> answer, int attempt) {
+           if (!answer.ok()) return self->Finish(answer.status());
+           // A signal answered 409 on a second try: the first one took effect before its answer was lost.
+           const bool applied_before = attempt > 1 && answer->status == 409;
+           if (answer->status >= 300 && !applied_before) {
+             return self->Finish(Status::Permanent(url + ": HTTP " + std::to_string(answer->status)));
+           }
+           next();
+         });
+  }
+
+  //! POSTs `body` to `url`; `done` gets the answer and the attempt it came from. With
+  //! retry_calls, no answer or a 5xx is tried again every 100 ms until the event timeout.
+  void Send(const std::string& url, std::string body, AsyncHttpClient::Headers headers,
+            std::function<void(Result<http::HttpClientResponse>, int)> done, int attempt = 1,
+            Clock::time_point give_up = {}) {
+    if (attempt == 1) give_up = Clock::now() + run_.options.event_timeout;
+    client_.Call("POST", url, body, headers,
+                 [self = shared_from_this(), url, body, headers, done = std::move(done), attempt,
+                  give_up](Result<http::HttpClientResponse> answer) mutable {
+                   const bool retry = self->run_.options.retry_calls && Clock::now() < give_up &&
+                                      (!answer.ok() || answer->status >= 500);
+                   if (!retry) return done(std::move(answer), attempt);
+                   ++self->run_.result.retried_calls;
+                   self->retry_timer_.expires_after(std::chrono::milliseconds(100));
+                   self->retry_timer_.async_wait([self, url, body = std::move(body), headers = std::move(headers),
+                                                  done = std::move(done), attempt, give_up](boost::system::error_code) mutable {
+                     self->Send(url, std::move(body), std::move(headers), std::move(done), attempt + 1, give_up);
+                   });
                  });
   }
 
@@ -229,6 +255,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
 
   Run& run_;
   AsyncHttpClient client_;
+  net::steady_timer retry_timer_;  //!< one call at a time, so one timer
   int index_ = 0;
   double started_s_ = 0;
   std::string order_id_;
@@ -257,6 +284,12 @@ Result<DriveResult> DriveOrders(const DriveOptions& options, const ProgressFn& p
   }
   ioc.stop();  // late events and the timers of answered awaits need nothing more
   users.join();
+  consumer.request_stop();
+  consumer.join();
+  // Events of later runs or tests on this broker would pile up in it: it goes with the run.
+  if (auto conn = amqp::Connection::Open(options.amqp_url, "saga-bench cleanup"); conn.ok()) {
+    (void)conn.value()->DeleteQueue(std::string(kEventsQueue));
+  }
   progress(run.completed, run.failed);
   run.result.failed = run.failed;
   run.result.wall_s = run.SecondsSinceStart();

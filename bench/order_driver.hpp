@@ -23,6 +23,11 @@ struct DriveOptions {
   int skus = 1;
   //! Longest wait for any one event before the order counts as failed.
   std::chrono::milliseconds event_timeout{std::chrono::seconds(60)};
+  //! Processes crash during the run (saga-bench --chaos): a call that reaches no server or
+  //! gets a 5xx is made again, the same request, until `event_timeout`, as a shop's backend
+  //! would. A placement keeps its Idempotency-Key; a signal answered 409 on a second try had
+  //! taken effect on the first. Without it, any such answer fails the order.
+  bool retry_calls = false;
 };
 
 struct SagaSample {
@@ -34,6 +39,7 @@ struct SagaSample {
 struct DriveResult {
   std::vector<SagaSample> completed;
   int failed = 0;
+  int retried_calls = 0;  //!< calls made again (retry_calls)
   double wall_s = 0;
   std::string first_failure;
 };

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "bench/amqp_floor.hpp"
@@ -14,6 +15,8 @@
 #include "bench/cpu_accounting.hpp"
 #include "bench/local_deployment.hpp"
 #include "bench/order_driver.hpp"
+#include "bench/process_chaos.hpp"
+#include "bench/run_audit.hpp"
 #include "common/http/http_client.hpp"
 #include "common/logging.hpp"
 
@@ -79,12 +82,12 @@ Status ReadSagadCounters(LocalDeployment& deployment, BenchReport& report) {
   return Status::Ok();
 }
 
-int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, const std::string& label,
-             const std::string& json_path, const std::string& plot_path) {
+int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, std::chrono::milliseconds chaos_interval,
+             const std::string& label, const std::string& json_path, const std::string& plot_path) {
   LocalDeployment deployment(deployment_options);
   drive.sku_prefix = "bench-sku";
-  if (Status started = deployment.Start(drive.sku_prefix, drive.skus, std::int64_t{drive.sagas} * 2);
-      !started.ok()) {
+  const std::int64_t stock = std::int64_t{drive.sagas} * 2;
+  if (Status started = deployment.Start(drive.sku_prefix, drive.skus, stock); !started.ok()) {
     std::cerr << "saga-bench: " << started.ToString() << " (logs: " << deployment_options.log_dir << ")\n";
     return 1;
   }
@@ -93,6 +96,8 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
   auto commits_before = Commits(deployment.db());
   const CpuSnapshot cpu_before = TakeCpuSnapshot();
   const bool interactive = isatty(STDERR_FILENO) != 0;  // a progress bar only on a terminal
+  std::optional<ProcessChaos> chaos;
+  if (chaos_interval.count() > 0) chaos.emplace(deployment, chaos_interval);
   auto drove = DriveOrders(drive, [&](int completed, int failed) {
     if (!interactive) return;
     const int width = 40;
@@ -101,6 +106,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
               << drive.sagas << " completed, " << failed << " failed" << std::flush;
   });
   const CpuSnapshot cpu_after = TakeCpuSnapshot();
+  if (chaos) chaos->Stop();
   if (interactive) std::cerr << "\n";
   if (!drove.ok()) {
     std::cerr << "saga-bench: " << drove.status().ToString() << "\n";
@@ -113,6 +119,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
   report.sagad_processes = deployment_options.sagad_processes;
   Summarise(drove.value(), report);
   report.cpu = CpuBetween(cpu_before, cpu_after, report.completed);
+  if (chaos) report.chaos_restarts = chaos->restarts();
   // Backends publish their statistics at most once a second; wait for the last flush.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto commits_after = Commits(deployment.db());
@@ -125,17 +132,25 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, co
   if (Status counted = ReadSagadCounters(deployment, report); !counted.ok()) {
     std::cerr << "saga-bench: message count: " << counted.ToString() << "\n";
   }
+  auto audit = AuditRun(deployment.db(), AuditExpectation{drive.sagas, stock, drive.skus});
+  if (!audit.ok()) {
+    report.audit_violations.push_back("could not audit: " + audit.status().ToString());
+  } else {
+    report.audit_violations = std::move(audit->violations);
+  }
   const auto [sagad_kib, workers_kib] = deployment.PeakRssKiB();
   report.sagad_peak_rss_mb = sagad_kib / 1024.0;
   report.workers_peak_rss_mb = workers_kib / 1024.0;
 
   std::cout << ReportToTable(report);
   if (!drove->first_failure.empty()) std::cout << "first failure: " << drove->first_failure << "\n";
+  if (chaos && !chaos->error().empty()) std::cout << "chaos: " << chaos->error() << "\n";
   if (!json_path.empty()) std::ofstream(json_path) << json::serialize(ReportToJson(report)) << "\n";
   if (!plot_path.empty()) {
     if (Status plotted = WritePlot(report, plot_path); !plotted.ok()) std::cerr << plotted.ToString() << "\n";
   }
-  return report.failed == 0 ? 0 : 1;
+  const bool chaos_ok = !chaos || chaos->error().empty();
+  return report.failed == 0 && report.audit_violations.empty() && chaos_ok ? 0 : 1;
 }
 
 }  // namespace
@@ -167,12 +182,25 @@ int SagaBenchMain(int argc, char** argv) {
   app.add_option("--bin-dir", deployment.bin_dir, "the build folder with sagad, saga-worker and the channel");
   app.add_option("--amqp-floor", floor_messages,
                  "instead: measure the broker floor with this many persistent 256-byte messages");
+  double chaos_s = 0;
+  app.add_option("--chaos", chaos_s,
+                 "every this many seconds, kill a sagad or saga-worker (SIGKILL, in turn) and start it again;"
+                 " the virtual users retry calls that found no server, and the audit must still pass")
+      ->check(CLI::NonNegativeNumber);
   std::vector<std::string> settings;
   app.add_option("--set", settings,
                  "a config setting for sagad and the workers, as SAGAFLOW_<BLOCK>_<KEY>=value (repeatable),"
                  " e.g. SAGAFLOW_REPLIES_CONSUMERS=1");
   CLI11_PARSE(app, argc, argv);
   InitLogging("saga-bench", "warn");
+  if (chaos_s > 0) {
+    drive.retry_calls = true;
+    // A killed sagad loses the step commands its relay held and a payment callback may find
+    // it down: the step timer and the payment query recover both, here within seconds
+    // (a --set below still wins).
+    deployment.extra_env.emplace_back("SAGAFLOW_ENGINE_STEP_TIMEOUT", "2s");
+    deployment.extra_env.emplace_back("SAGAFLOW_ORDER_PAYMENT_QUERY_INTERVAL", "2s");
+  }
   for (const std::string& setting : settings) {
     const std::size_t eq = setting.find('=');
     if (eq == std::string::npos || setting.rfind("SAGAFLOW_", 0) != 0) {
@@ -201,7 +229,8 @@ int SagaBenchMain(int argc, char** argv) {
     }
     return 0;
   }
-  return RunSagas(deployment, drive, label, json_path, plot_path);
+  return RunSagas(deployment, drive, std::chrono::milliseconds(static_cast<std::int64_t>(chaos_s * 1000)), label,
+                  json_path, plot_path);
 }
 
 }  // namespace sagaflow::bench

@@ -1,6 +1,7 @@
 // saga-bench end to end on a small load, against the servers the tests use: it starts its own
 // deployment, its virtual users drive every order to completed through HTTP and domain events,
-// and its JSON report says so. Guards the load tool whose numbers bench/README.md reports.
+// and its JSON report says so. Guards the load tool whose numbers bench/README.md reports, and
+// (--chaos) that processes killed under load lose and duplicate nothing.
 
 #include <gtest/gtest.h>
 
@@ -18,35 +19,64 @@ namespace {
 
 using std::chrono::seconds;
 
-TEST(SagaBenchTest, SmallRunDrivesEveryOrderToCompletedAndReportsIt) {
-  SAGAFLOW_REQUIRE_SERVERS();
-  const std::string report_path = TestLogPath("saga-bench-report") + ".json";
+//! Runs saga-bench against the test servers with `args`; its JSON report.
+json::object RunSagaBench(const std::string& name, std::vector<std::string> args) {
+  const std::string report_path = TestLogPath(name + "-report") + ".json";
   std::remove(report_path.c_str());
+  args.insert(args.end(), {"--bin-dir", BinaryPath(""), "--json", report_path});
   ChildProcess bench;
-  ASSERT_TRUE(bench
-                  .Start(BinaryPath("bench/saga-bench"),
-                         {"--bin-dir", BinaryPath(""), "--sagas", "40", "--concurrency", "4", "--json", report_path},
+  EXPECT_TRUE(bench
+                  .Start(BinaryPath("bench/saga-bench"), args,
                          {{"SAGAFLOW_PG_URL", std::getenv("SAGAFLOW_TEST_PG_URL")},
                           {"SAGAFLOW_AMQP_URL", std::getenv("SAGAFLOW_TEST_AMQP_URL")}},
-                         TestLogPath("saga-bench"))
+                         TestLogPath(name))
                   .ok());
-  ASSERT_TRUE(bench.WaitForExit(seconds(120))) << bench.ReadLog();
-  ASSERT_EQ(bench.exit_code(), 0) << bench.ReadLog();
+  EXPECT_TRUE(bench.WaitForExit(seconds(180))) << bench.ReadLog();
+  EXPECT_EQ(bench.exit_code(), 0) << bench.ReadLog();
 
   std::ifstream file(report_path);
   std::stringstream text;
   text << file.rdbuf();
   auto report = ParseJsonObject(text.str());
-  ASSERT_TRUE(report.ok()) << report.status().ToString() << "\n" << text.str();
-  EXPECT_EQ(IntOr(report.value(), "completed", -1), 40) << text.str();
-  EXPECT_EQ(IntOr(report.value(), "failed", -1), 0) << text.str();
-  const json::object* latency = ObjectOrNull(report.value(), "latency_ms");
-  ASSERT_NE(latency, nullptr);
+  EXPECT_TRUE(report.ok()) << report.status().ToString() << "\n" << text.str() << bench.ReadLog();
+  return report.ok() ? report.value() : json::object{};
+}
+
+bool AuditOk(const json::object& report) {
+  const json::object* audit = ObjectOrNull(report, "audit");
+  return audit != nullptr && audit->at("ok").as_bool();
+}
+
+TEST(SagaBenchTest, SmallRunDrivesEveryOrderToCompletedAndReportsIt) {
+  SAGAFLOW_REQUIRE_SERVERS();
+  const json::object report = RunSagaBench("saga-bench", {"--sagas", "40", "--concurrency", "4"});
+  const std::string text = json::serialize(report);
+  EXPECT_EQ(IntOr(report, "completed", -1), 40) << text;
+  EXPECT_EQ(IntOr(report, "failed", -1), 0) << text;
+  const json::object* latency = ObjectOrNull(report, "latency_ms");
+  ASSERT_NE(latency, nullptr) << text;
   EXPECT_GT(latency->at("p50").to_number<double>(), 0.0);
-  const json::object* dispatch = ObjectOrNull(report.value(), "dispatch_ms");
-  ASSERT_NE(dispatch, nullptr);
+  const json::object* dispatch = ObjectOrNull(report, "dispatch_ms");
+  ASSERT_NE(dispatch, nullptr) << text;
   EXPECT_GT(dispatch->at("p99").to_number<double>(), 0.0);
-  EXPECT_GT(report->at("amqp_messages_per_saga").to_number<double>(), 0.0);
+  EXPECT_GT(report.at("amqp_messages_per_saga").to_number<double>(), 0.0);
+  EXPECT_TRUE(AuditOk(report)) << text;
+}
+
+// sagad and the worker are killed (SIGKILL) and restarted in turn twice a second while orders
+// run: every order still completes, and the database shows each took effect exactly once.
+TEST(SagaBenchTest, ChaosRunKillsProcessesUnderLoadAndEveryOrderTakesEffectOnce) {
+  SAGAFLOW_REQUIRE_SERVERS();
+  constexpr int kOrders = 800;
+  const json::object report = RunSagaBench(
+      "saga-bench-chaos", {"--sagas", std::to_string(kOrders), "--concurrency", "16", "--sagad", "2", "--chaos", "0.5"});
+  const std::string text = json::serialize(report);
+  EXPECT_EQ(IntOr(report, "completed", -1), kOrders) << text;
+  EXPECT_EQ(IntOr(report, "failed", -1), 0) << text;
+  const json::object* chaos = ObjectOrNull(report, "chaos");
+  ASSERT_NE(chaos, nullptr) << text;
+  EXPECT_GE(IntOr(*chaos, "restarts", 0), 4) << text;  // each sagad, and the worker at least once
+  EXPECT_TRUE(AuditOk(report)) << text;
 }
 
 }  // namespace

@@ -1,0 +1,44 @@
+#pragma once
+// `saga-bench --chaos`: crashes while the orders run. Every `interval` a thread kills one of
+// the deployment's processes with SIGKILL and starts it again at once: a sagad, then a
+// saga-worker, then the next sagad, and so on round the deployment. The run then shows what crashes cost (throughput, latency) and the audit
+// (run_audit.hpp) that they lost and duplicated nothing.
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "bench/local_deployment.hpp"
+
+namespace sagaflow::bench {
+
+class ProcessChaos {
+ public:
+  //! Starts killing after the first `interval`. The deployment must outlive this object and
+  //! not be touched by anyone else until Stop().
+  ProcessChaos(LocalDeployment& deployment, std::chrono::milliseconds interval);
+  ~ProcessChaos() { Stop(); }
+
+  //! Returns once no kill or restart is under way; nothing is killed after.
+  void Stop();
+  //! Processes killed and started again. After Stop().
+  int restarts() const { return restarts_; }
+  //! Why a restart failed, if one did (the run's orders then fail too). After Stop().
+  const std::string& error() const { return error_; }
+
+ private:
+  void Run(std::stop_token stop);
+
+  LocalDeployment& deployment_;
+  const std::chrono::milliseconds interval_;
+  int restarts_ = 0;
+  std::string error_;
+  std::mutex mutex_;                   // for the interruptible wait only
+  std::condition_variable_any wake_;
+  std::jthread thread_;                // last: starts once the members above exist
+};
+
+}  // namespace sagaflow::bench
