@@ -226,11 +226,14 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
             std::function<void(Result<http::HttpClientResponse>, int)> done, int attempt = 1,
             Clock::time_point give_up = {}) {
     if (attempt == 1) give_up = Clock::now() + run_.options.event_timeout;
-    client_.Call("POST", url, body, headers,
-                 [self = shared_from_this(), url, body, headers, done = std::move(done), attempt,
-                  give_up](Result<http::HttpClientResponse> answer) mutable {
-                   const bool retry = self->run_.options.retry_calls && Clock::now() < give_up &&
-                                      (!answer.ok() || answer->status >= 500);
+    // Copies for a retry only: without retry_calls every request goes out once.
+    const bool may_retry = run_.options.retry_calls;
+    std::string resend_body = may_retry ? body : std::string();
+    AsyncHttpClient::Headers resend_headers = may_retry ? headers : AsyncHttpClient::Headers();
+    client_.Call("POST", url, std::move(body), std::move(headers),
+                 [self = shared_from_this(), url, body = std::move(resend_body), headers = std::move(resend_headers),
+                  done = std::move(done), attempt, give_up, may_retry](Result<http::HttpClientResponse> answer) mutable {
+                   const bool retry = may_retry && Clock::now() < give_up && (!answer.ok() || answer->status >= 500);
                    if (!retry) return done(std::move(answer), attempt);
                    ++self->run_.result.retried_calls;
                    self->retry_timer_.expires_after(std::chrono::milliseconds(100));
