@@ -103,7 +103,7 @@ void AsyncHttpClient::Fail(const std::shared_ptr<Exchange>& exchange, const std:
   beast::error_code ignored;
   connection.stream.socket().close(ignored);
   connection.open = false;
-  if (exchange->reused && !exchange->retried) {
+  if (resend_on_kept_connection_ && exchange->reused && !exchange->retried) {
     // The server closed the kept connection while it was idle: once more on a new one.
     exchange->retried = true;
     exchange->response = {};

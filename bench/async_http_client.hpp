@@ -28,12 +28,16 @@ class AsyncHttpClient {
   using Headers = std::vector<std::pair<std::string, std::string>>;
   using Callback = std::function<void(Result<http::HttpClientResponse>)>;
 
-  explicit AsyncHttpClient(boost::asio::io_context& ioc, std::chrono::milliseconds timeout = std::chrono::seconds(10))
-      : ioc_(ioc), timeout_(timeout) {}
+  //! `resend_on_kept_connection`: a call that fails on a kept connection goes out once more on
+  //! a new one (the server closed the idle connection). Off for a caller that retries itself
+  //! and must know it did: a server that died after taking the call had done its work.
+  explicit AsyncHttpClient(boost::asio::io_context& ioc, bool resend_on_kept_connection = true,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10))
+      : ioc_(ioc), resend_on_kept_connection_(resend_on_kept_connection), timeout_(timeout) {}
 
   //! Sends `method` to `url` with `body` (JSON) and calls `done` with the answer's status and
   //! body (any status; the headers are not copied: saga-bench reads none) or why there is
-  //! none. A kept connection the server had closed is replaced once.
+  //! none.
   void Call(std::string method, const std::string& url, std::string body, Headers headers, Callback done);
 
  private:
@@ -50,6 +54,7 @@ class AsyncHttpClient {
   void Fail(const std::shared_ptr<Exchange>& exchange, const std::string& what, const boost::beast::error_code& ec);
 
   boost::asio::io_context& ioc_;
+  const bool resend_on_kept_connection_;
   const std::chrono::milliseconds timeout_;
   std::map<std::string, std::unique_ptr<Connection>> connections_;  //!< by "host:port"
 };

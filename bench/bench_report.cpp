@@ -80,7 +80,8 @@ json::object ReportToJson(const BenchReport& r) {
     out["peak_rss_mb"] = json::object{{"sagad", r.sagad_peak_rss_mb}, {"workers", r.workers_peak_rss_mb}};
     out["cpu_ms_per_saga"] = CpuToJson(r.cpu);
   } else {
-    out["chaos"] = json::object{{"restarts", r.chaos_restarts}, {"retried_calls", r.retried_calls}};
+    out["chaos"] = json::object{
+        {"restarts", r.chaos_restarts}, {"database_cuts", r.chaos_database_cuts}, {"retried_calls", r.retried_calls}};
   }
   json::array violations;
   for (const std::string& violation : r.audit_violations) violations.emplace_back(violation);
@@ -119,8 +120,10 @@ std::string ReportToTable(const BenchReport& r) {
     Row(table, "CPU ms per saga", "%s", CpuLine(r.cpu).c_str());
   } else {
     // Per-process figures (CPU, RSS, the counters on /metrics) start again with every restart.
-    Row(table, "chaos", "%d sagad/saga-worker processes killed (SIGKILL) and restarted, %d calls retried",
-        r.chaos_restarts, r.retried_calls);
+    Row(table, "chaos",
+        "%d sagad/saga-worker processes killed (SIGKILL) and restarted, all database sessions ended %d times, "
+        "%d calls retried",
+        r.chaos_restarts, r.chaos_database_cuts, r.retried_calls);
   }
   if (r.audit_violations.empty()) {
     Row(table, "audit", "%s", "ok: every order completed once; stock, reservations, payments and shipments match");

@@ -36,8 +36,9 @@ struct BenchReport {
   double workers_peak_rss_mb = 0;
   CpuPerSaga cpu;  //!< CPU ms per completed saga by component, over the whole run
   //! --chaos: sagad and saga-worker processes killed and started again during the run
-  //! (-1: no chaos), and the calls the virtual users had to make again.
+  //! (-1: no chaos), database cuts, and the calls the virtual users had to make again.
   int chaos_restarts = -1;
+  int chaos_database_cuts = 0;  //!< times every PostgreSQL session of the deployment was ended
   int retried_calls = 0;
   //! What the database showed after the run (run_audit.hpp); empty: every order took effect once.
   std::vector<std::string> audit_violations;

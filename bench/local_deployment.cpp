@@ -146,6 +146,14 @@ Status LocalDeployment::KillAndRestartWorker(std::size_t index) {
   return StartWorker(index);
 }
 
+Result<int> LocalDeployment::CutDatabaseConnections() {
+  auto cut = db_->Exec(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+      " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  if (!cut.ok()) return cut.status();
+  return static_cast<int>(cut->GetInt(0, 0));
+}
+
 std::pair<std::int64_t, std::int64_t> LocalDeployment::PeakRssKiB() const {
   std::int64_t sagad = 0;
   std::int64_t workers = 0;

@@ -48,6 +48,10 @@ class LocalDeployment {
   Status KillAndRestartSagad(std::size_t index);
   //! The same for saga-worker `index`.
   Status KillAndRestartWorker(std::size_t index);
+  //! Ends every other session on the deployment's database (pg_terminate_backend), as a
+  //! PostgreSQL restart or a network cut would: sagad and the workers must reconnect.
+  //! Returns how many it ended.
+  Result<int> CutDatabaseConnections();
 
  private:
   using Env = std::vector<std::pair<std::string, std::string>>;

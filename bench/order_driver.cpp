@@ -146,7 +146,9 @@ struct Run {
 //! order.paid, ship, await order.shipped, receive, await order.completed.
 class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
  public:
-  VirtualUser(net::io_context& ioc, Run& run) : run_(run), client_(ioc), retry_timer_(ioc) {}
+  // With retry_calls the user retries, and counts, every failed call itself (Send).
+  VirtualUser(net::io_context& ioc, Run& run)
+      : run_(run), client_(ioc, /*resend_on_kept_connection=*/!run.options.retry_calls), retry_timer_(ioc) {}
 
   void NextOrder() {
     index_ = run_.next++;

@@ -14,23 +14,36 @@ void ProcessChaos::Stop() {
 }
 
 void ProcessChaos::Run(std::stop_token stop) {
-  for (std::size_t kill = 0;; ++kill) {
+  for (std::size_t strike = 0;; ++strike) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, stop, interval_, [] { return false; });  // only a stop ends it early
       if (stop.stop_requested()) return;
     }
-    const std::size_t round = kill / 2;
-    const bool sagad = kill % 2 == 0;
-    const std::size_t index = round % (sagad ? deployment_.sagad_processes() : deployment_.worker_processes());
-    Status restarted = sagad ? deployment_.KillAndRestartSagad(index) : deployment_.KillAndRestartWorker(index);
-    if (!restarted.ok()) {
-      error_ = std::string(sagad ? "sagad " : "saga-worker ") + std::to_string(index) + ": " + restarted.ToString();
-      spdlog::error("saga-bench chaos: {}", error_);
-      return;
+    const std::size_t round = strike / 3;
+    switch (strike % 3) {
+      case 0:
+        if (!Record("sagad", deployment_.KillAndRestartSagad(round % deployment_.sagad_processes()))) return;
+        ++restarts_;
+        break;
+      case 1:
+        if (!Record("saga-worker", deployment_.KillAndRestartWorker(round % deployment_.worker_processes()))) return;
+        ++restarts_;
+        break;
+      default: {
+        auto cut = deployment_.CutDatabaseConnections();
+        if (!Record("database sessions", cut.status())) return;
+        ++database_cuts_;
+      }
     }
-    ++restarts_;
   }
+}
+
+bool ProcessChaos::Record(const char* what, const Status& status) {
+  if (status.ok()) return true;
+  error_ = std::string(what) + ": " + status.ToString();
+  spdlog::error("saga-bench chaos: {}", error_);
+  return false;
 }
 
 }  // namespace sagaflow::bench

@@ -1,7 +1,8 @@
 #pragma once
-// `saga-bench --chaos`: crashes while the orders run. Every `interval` a thread kills one of
-// the deployment's processes with SIGKILL and starts it again at once: a sagad, then a
-// saga-worker, then the next sagad, and so on round the deployment. The run then shows what crashes cost (throughput, latency) and the audit
+// `saga-bench --chaos`: crashes while the orders run. Every `interval` a thread strikes once,
+// in turn: it kills a sagad (SIGKILL) and starts it again at once, then a saga-worker, then
+// it ends every PostgreSQL session of the deployment (as a database restart would), then the
+// next sagad, and so on round the deployment. The run then shows what crashes cost (throughput, latency) and the audit
 // (run_audit.hpp) that they lost and duplicated nothing.
 
 #include <chrono>
@@ -24,17 +25,21 @@ class ProcessChaos {
 
   //! Returns once no kill or restart is under way; nothing is killed after.
   void Stop();
-  //! Processes killed and started again. After Stop().
+  //! Processes killed and started again, and times the database sessions were cut. After Stop().
   int restarts() const { return restarts_; }
+  int database_cuts() const { return database_cuts_; }
   //! Why a restart failed, if one did (the run's orders then fail too). After Stop().
   const std::string& error() const { return error_; }
 
  private:
   void Run(std::stop_token stop);
+  //! Keeps the first failure of `what`; false if it failed (the thread then stops).
+  bool Record(const char* what, const Status& status);
 
   LocalDeployment& deployment_;
   const std::chrono::milliseconds interval_;
   int restarts_ = 0;
+  int database_cuts_ = 0;
   std::string error_;
   std::mutex mutex_;                   // for the interruptible wait only
   std::condition_variable_any wake_;

@@ -119,7 +119,10 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, st
   report.sagad_processes = deployment_options.sagad_processes;
   Summarise(drove.value(), report);
   report.cpu = CpuBetween(cpu_before, cpu_after, report.completed);
-  if (chaos) report.chaos_restarts = chaos->restarts();
+  if (chaos) {
+    report.chaos_restarts = chaos->restarts();
+    report.chaos_database_cuts = chaos->database_cuts();
+  }
   // Backends publish their statistics at most once a second; wait for the last flush.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto commits_after = Commits(deployment.db());

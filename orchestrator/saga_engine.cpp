@@ -29,6 +29,7 @@ constexpr std::string_view kMachineFailure = "machine failure: ";
 //! so one thread runs one transaction at a time.
 struct TouchedSagas {
   std::vector<SagaRecord> written;
+  std::vector<storage::HistoryEntry> written_entries;  //!< the history entry of each written saga
   std::vector<std::string> read;
   std::vector<storage::OutboxMessage> outbox;  //!< ids filled in when the inserts ran
   //! Sagas whose step timer row this transaction deleted (it fired).
@@ -59,6 +60,73 @@ std::int64_t NowMs() {
 std::string StepEventName(std::string_view step, std::string_view outcome) {
   return std::string(step) + "." + std::string(outcome);
 }
+
+//! After a COMMIT whose answer the connection lost: whether it took effect, read on another
+//! connection. Sagas are written with a version check, one history entry per new version, so
+//! the entries this transaction wrote are there, with their events and payloads, iff it
+//! committed (or an identical event was applied in its place: the same effect).
+enum class CommitOutcome { kTookEffect, kDidNot, kUnknown };
+
+CommitOutcome ReadBackCommit(storage::ConnectionPool& pool, const TouchedSagas& touched) {
+  if (touched.written.empty()) return CommitOutcome::kDidNot;  // nothing to tell it by: run it again
+  // Whatever cut this transaction's connection (a restart, a failover) may have cut the
+  // pooled ones too: a few tries, each on another connection.
+  for (int attempt = 1; attempt <= kTransactionAttempts; ++attempt) {
+    auto conn = pool.Acquire();
+    if (!conn.ok()) return CommitOutcome::kUnknown;
+    storage::SagaRepository sagas(**conn);
+    bool read_all = true;
+    bool all_there = true;
+    for (std::size_t i = 0; all_there && i < touched.written.size(); ++i) {
+      const storage::HistoryEntry& ours = touched.written_entries[i];
+      auto found = sagas.HistoryEntryAt(touched.written[i].id, ours.seq);
+      if (!found.ok()) {
+        read_all = false;
+        break;
+      }
+      all_there = found->has_value() && (*found)->event == ours.event && (*found)->to_state == ours.to_state &&
+                  (*found)->payload == ours.payload;
+    }
+    if (read_all) return all_there ? CommitOutcome::kTookEffect : CommitOutcome::kDidNot;
+  }
+  return CommitOutcome::kUnknown;
+}
+
+//! After a COMMIT that failed with `failed` on a connection now lost. Running the event again
+//! would, had the commit taken effect, apply it to the state it caused: a signal would be
+//! refused with 409 although it took effect. So: Ok if it took effect; `failed` if it did not
+//! (the transaction runs again); and if that cannot be read back, a Transient error with
+//! `give_up` set, so that the caller's request is retried instead.
+Status ResolveLostCommit(storage::ConnectionPool& pool, const TouchedSagas& touched, Status failed, bool& give_up) {
+  switch (ReadBackCommit(pool, touched)) {
+    case CommitOutcome::kTookEffect:
+      spdlog::warn("the answer to a COMMIT was lost ({}), but it took effect: {} saga(s) show its writes",
+                   failed.ToString(), touched.written.size());
+      return Status::Ok();
+    case CommitOutcome::kUnknown:
+      give_up = true;
+      return Status::Transient(
+          "the database connection was lost during COMMIT, and whether it took effect could not be read back: " +
+          failed.message());
+    case CommitOutcome::kDidNot:
+      break;
+  }
+  return failed;
+}
+
+//! The test hook EngineOptions::lose_commit_answer_event: once, when the committed
+//! transaction applied that event, kill its connection as if the COMMIT's answer had been
+//! lost. True when it did.
+bool LoseCommitAnswerForTest(const std::string& event, std::atomic<bool>& fired, PgConnection& conn,
+                             const TouchedSagas& touched) {
+  if (event.empty()) return false;
+  const auto& entries = touched.written_entries;
+  const bool ours = std::any_of(entries.begin(), entries.end(),
+                                [&](const storage::HistoryEntry& entry) { return entry.event == event; });
+  if (!ours || fired.exchange(true)) return false;
+  (void)conn.ExecScript("SELECT pg_terminate_backend(pg_backend_pid())");
+  return true;
+}
 }  // namespace
 
 Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& body) {
@@ -68,12 +136,20 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
     if (!conn.ok()) return conn.status();
     TouchedSagas touched;
     t_touched = &touched;
+    bool give_up = false;  // set by ResolveLostCommit when the outcome cannot be told
     storage::Transaction tx(**conn);
     if (!tx.status().ok()) {
       last = tx.status();
     } else {
       last = body(**conn);
-      if (last.ok()) last = tx.Commit();
+      if (last.ok()) {
+        last = tx.Commit();
+        if (last.ok() && LoseCommitAnswerForTest(options_.lose_commit_answer_event, lost_commit_answer_, **conn, touched)) {
+          last = Status::Transient("testpoint: the answer to COMMIT was lost");
+        }
+        // The connection broke after COMMIT went out: the commit may have taken effect.
+        if (!last.ok() && (**conn).Lost()) last = ResolveLostCommit(pool_, touched, std::move(last), give_up);
+      }
     }
     t_touched = nullptr;
     for (SagaRecord& saga : touched.written) {
@@ -86,7 +162,7 @@ Status SagaEngine::InTransaction(const std::function<Status(PgConnection&)>& bod
     }
     // Another sagad's write fails our version check: the next attempt reads the row.
     for (const std::string& id : touched.read) cache_.Erase(id);
-    if (!last.IsTransient()) return last;
+    if (!last.IsTransient() || give_up) return last;
     // A cached row another sagad had moved on is expected when several share the work.
     const bool stale_row = last.message().find(storage::kSagaChangedConcurrently) != std::string::npos;
     if (stale_row) Count(metrics_.cache_stale);
@@ -133,6 +209,7 @@ void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga, const sto
   } else {
     cache_.BeginWrite(saga.id);
     t_touched->written.push_back(saga);
+    t_touched->written_entries.push_back(entry);
   }
   storage::SagaRepository(conn).Update(saga, entry);
 }

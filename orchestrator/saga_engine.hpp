@@ -7,6 +7,7 @@
 // nothing behind and the message is redelivered.
 // Thread-safe: each call borrows its own connection from the pool.
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -43,6 +44,10 @@ struct EngineOptions {
   //! Set on every command this engine sends (wire::Command::reply_to): the instance name whose
   //! sticky replies queue this sagad consumes. Empty: replies go to the shared queue.
   std::string reply_to;
+  //! Test hook (env SAGAFLOW_TESTPOINT_LOSE_COMMIT_ANSWER=<event>, e.g. signal.ship): the
+  //! first transaction that applies this event loses its connection right after its COMMIT
+  //! took effect, as if the answer had been lost on the way.
+  std::string lose_commit_answer_event;
 };
 
 struct StartOutcome {
@@ -160,6 +165,7 @@ class SagaEngine {
   OutboxHandoff* const handoff_;
   EngineMetrics metrics_;
   SagaCache cache_{options_.cache_size};
+  std::atomic<bool> lost_commit_answer_{false};  //!< the test hook above fires once
 };
 
 //! Name of the engine's own timer that guards the pending step (timeout or retry backoff).

@@ -8,11 +8,18 @@ PooledConnection::~PooledConnection() {
 
 Result<PooledConnection> ConnectionPool::Acquire() {
   std::unique_lock lock(mutex_);
-  available_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
-  if (!idle_.empty()) {
+  for (;;) {
+    available_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+    if (idle_.empty()) break;
     auto conn = std::move(idle_.back());
     idle_.pop_back();
-    return PooledConnection(this, std::move(conn));
+    // One the server closed while it sat here (a restart, a failover, a terminated backend)
+    // is dropped now rather than failing the transaction it would be handed to.
+    lock.unlock();
+    const bool alive = conn->Alive();
+    lock.lock();
+    if (alive) return PooledConnection(this, std::move(conn));
+    --open_;
   }
   ++open_;
   lock.unlock();

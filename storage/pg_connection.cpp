@@ -1,5 +1,6 @@
 #include "storage/pg_connection.hpp"
 
+#include <poll.h>
 #include <strings.h>
 
 #include <libpq-fe.h>
@@ -262,6 +263,17 @@ Status PgConnection::Rollback() {
   if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::Ok();
   return ExecScript("ROLLBACK");
 }
+
+bool PgConnection::Alive() {
+  if (broken_ || PQstatus(conn_) != CONNECTION_OK) return false;
+  // A backend that ends (terminated, the server restarting) sends its last words and closes
+  // the socket: the peer's FIN shows as POLLRDHUP even while those words sit unread.
+  pollfd socket{PQsocket(conn_), POLLIN | POLLRDHUP, 0};
+  if (::poll(&socket, 1, 0) < 0) return true;  // cannot tell: the next statement will
+  return (socket.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) == 0;
+}
+
+bool PgConnection::Lost() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
 
 bool PgConnection::Healthy() const {
   return !broken_ && deferred_.empty() && PQstatus(conn_) == CONNECTION_OK &&

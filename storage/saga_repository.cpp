@@ -167,19 +167,32 @@ Result<std::vector<SagaCount>> SagaRepository::CountByTypeAndStatus() {
   return counts;
 }
 
+namespace {
+constexpr std::string_view kSelectHistory =
+    "SELECT seq, event, coalesce(from_state, ''), to_state, payload::text,"
+    " to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM sagaflow.saga_history";
+
+HistoryEntry RowToHistoryEntry(const PgResult& rows, int i) {
+  return HistoryEntry{rows.GetInt(i, 0), rows.Get(i, 1), rows.Get(i, 2), rows.Get(i, 3), ParseObject(rows.Get(i, 4)),
+                      rows.Get(i, 5)};
+}
+}  // namespace
+
 Result<std::vector<HistoryEntry>> SagaRepository::History(const std::string& saga_id) {
-  auto rows = conn_.Exec(
-      "SELECT seq, event, coalesce(from_state, ''), to_state, payload::text,"
-      " to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM sagaflow.saga_history"
-      " WHERE saga_id = $1 ORDER BY seq",
-      {saga_id});
+  static const std::string kSql = std::string(kSelectHistory) + " WHERE saga_id = $1 ORDER BY seq";
+  auto rows = conn_.Exec(kSql, {saga_id});
   if (!rows.ok()) return rows.status();
   std::vector<HistoryEntry> history;
-  for (int i = 0; i < rows->rows(); ++i) {
-    history.push_back(HistoryEntry{rows->GetInt(i, 0), rows->Get(i, 1), rows->Get(i, 2), rows->Get(i, 3),
-                                   ParseObject(rows->Get(i, 4)), rows->Get(i, 5)});
-  }
+  for (int i = 0; i < rows->rows(); ++i) history.push_back(RowToHistoryEntry(rows.value(), i));
   return history;
+}
+
+Result<std::optional<HistoryEntry>> SagaRepository::HistoryEntryAt(const std::string& saga_id, std::int64_t seq) {
+  static const std::string kSql = std::string(kSelectHistory) + " WHERE saga_id = $1 AND seq = $2";
+  auto rows = conn_.Exec(kSql, {saga_id, std::to_string(seq)});
+  if (!rows.ok()) return rows.status();
+  if (rows->rows() == 0) return std::optional<HistoryEntry>();
+  return std::optional<HistoryEntry>(RowToHistoryEntry(rows.value(), 0));
 }
 
 }  // namespace sagaflow::storage

@@ -102,6 +102,8 @@ class SagaRepository {
   Result<std::vector<SagaCount>> CountByTypeAndStatus();
 
   Result<std::vector<HistoryEntry>> History(const std::string& saga_id);
+  //! The saga's history entry number `seq`, if it has one.
+  Result<std::optional<HistoryEntry>> HistoryEntryAt(const std::string& saga_id, std::int64_t seq);
 
  private:
   Result<SagaRecord> SelectOne(std::string_view sql, const std::vector<PgParam>& params);

@@ -517,6 +517,20 @@ TEST_F(OrderSagaTest, SagadKilledMidFlightResumesAfterRestart) {
   PayShipReceive(saga_id);
 }
 
+// The connection to PostgreSQL dies after the ship signal's COMMIT took effect, before its
+// answer arrives (SAGAFLOW_TESTPOINT_LOSE_COMMIT_ANSWER kills the backend right then). sagad
+// looks before running the signal again, which would find the saga shipped and refuse it
+// with 409: the caller gets 202, and the signal is applied once.
+TEST_F(OrderSagaTest, SignalWhoseCommitAnswerWasLostIsAcceptedOnce) {
+  cluster_->SetEnv("SAGAFLOW_TESTPOINT_LOSE_COMMIT_ANSWER", "signal.ship");
+  cluster_->StartAll();
+  const std::string saga_id = Place("lost-commit-1", SagaCluster::OrderBody("tea", 1));
+  PayShipReceive(saga_id);  // expects 202 for the ship signal
+  auto events = cluster_->HistoryEvents(saga_id);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "signal.ship"), 1);
+  EXPECT_NE(cluster_->Logs().find("the answer to a COMMIT was lost"), std::string::npos) << cluster_->Logs();
+}
+
 TEST_F(OrderSagaTest, DuplicateReplyIsAppliedOnce) {
   cluster_->StartSagad();  // no workers: the test plays the inventory worker
   const std::string saga_id = Place("dup-1", SagaCluster::OrderBody("tea", 1));

@@ -63,8 +63,9 @@ TEST(SagaBenchTest, SmallRunDrivesEveryOrderToCompletedAndReportsIt) {
   EXPECT_TRUE(AuditOk(report)) << text;
 }
 
-// sagad and the worker are killed (SIGKILL) and restarted in turn twice a second while orders
-// run: every order still completes, and the database shows each took effect exactly once.
+// Twice a second while orders run, in turn: a sagad or the worker is killed (SIGKILL) and
+// restarted, or every PostgreSQL session of the deployment is ended. Every order still
+// completes, and the database shows each took effect exactly once.
 TEST(SagaBenchTest, ChaosRunKillsProcessesUnderLoadAndEveryOrderTakesEffectOnce) {
   SAGAFLOW_REQUIRE_SERVERS();
   constexpr int kOrders = 800;
@@ -76,6 +77,7 @@ TEST(SagaBenchTest, ChaosRunKillsProcessesUnderLoadAndEveryOrderTakesEffectOnce)
   const json::object* chaos = ObjectOrNull(report, "chaos");
   ASSERT_NE(chaos, nullptr) << text;
   EXPECT_GE(IntOr(*chaos, "restarts", 0), 4) << text;  // each sagad, and the worker at least once
+  EXPECT_GE(IntOr(*chaos, "database_cuts", 0), 1) << text;
   EXPECT_TRUE(AuditOk(report)) << text;
 }
 
