@@ -264,7 +264,7 @@ Status PgConnection::Rollback() {
   return ExecScript("ROLLBACK");
 }
 
-bool PgConnection::Alive() {
+bool PgConnection::Alive() const {
   if (broken_ || PQstatus(conn_) != CONNECTION_OK) return false;
   // A backend that ends (terminated, the server restarting) sends its last words and closes
   // the socket: the peer's FIN shows as POLLRDHUP even while those words sit unread.

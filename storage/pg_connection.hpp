@@ -92,7 +92,7 @@ class PgConnection {
   bool Healthy() const;
   //! For an idle connection: whether the server is still there (it has not closed the
   //! socket, as a terminated backend or a restarting server does). Does not block.
-  bool Alive();
+  bool Alive() const;
   //! True once nothing more can be asked on this connection: the server closed it, or a
   //! pipeline went out of step. A COMMIT sent before then may or may not have taken effect.
   bool Lost() const;

@@ -1,14 +1,19 @@
 // PgConnection's deferred (pipelined) writes against a real PostgreSQL: they run in order with
 // the next statement, their errors surface there and abort the transaction, and a rollback
-// drops what was never sent.
+// drops what was never sent. And the pool's check of idle connections the server closed.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <cerrno>
+
+#include "storage/connection_pool.hpp"
 #include "storage/migrations.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/saga_repository.hpp"
 #include "storage/transaction.hpp"
 #include "tests/integration/database_test.hpp"
+#include "tests/integration/test_util.hpp"
 
 namespace sagaflow::test {
 namespace {
@@ -153,6 +158,32 @@ TEST_F(PgConnectionTest, SagaUpdateWritesTheRowAndItsHistoryEntryTogether) {
   EXPECT_EQ((*history)[0].to_state, "done");
   EXPECT_EQ(StringOr((*history)[0].payload, "by"), "test");
   EXPECT_EQ(storage::SagaRepository(*conn_).Get(saga.id)->version, 2);
+}
+
+// A server restart or failover ends the pool's idle sessions: the next Acquire must hand out
+// a working connection, not one whose first statement fails.
+TEST_F(PgConnectionTest, PoolDropsIdleConnectionsTheServerClosed) {
+  storage::ConnectionPool pool(cluster_->db_url(), 2);
+  std::string old_pid;
+  {
+    auto conn = pool.Acquire();
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    auto pid = (*conn)->Exec("SELECT pg_backend_pid()::text");
+    ASSERT_TRUE(pid.ok()) << pid.status().ToString();
+    old_pid = pid->Get(0, 0);
+  }  // back in the pool, idle
+  auto ended = conn_->Exec("SELECT pg_terminate_backend($1::int)", {old_pid});
+  ASSERT_TRUE(ended.ok()) << ended.status().ToString();
+  // The backend exits asynchronously, and leaves pg_stat_activity before its socket closes:
+  // wait for the process itself to be gone (the test servers run on this machine).
+  ASSERT_TRUE(WaitUntil(DeadlineIn(std::chrono::seconds(10)),
+                        [&] { return ::kill(std::stoi(old_pid), 0) != 0 && errno == ESRCH; }));
+
+  auto conn = pool.Acquire();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto pid = (*conn)->Exec("SELECT pg_backend_pid()::text");
+  ASSERT_TRUE(pid.ok()) << "the pool handed out the closed connection: " << pid.status().ToString();
+  EXPECT_NE(pid->Get(0, 0), old_pid);
 }
 
 }  // namespace
