@@ -81,7 +81,10 @@ json::object ReportToJson(const BenchReport& r) {
     out["cpu_ms_per_saga"] = CpuToJson(r.cpu);
   } else {
     out["chaos"] = json::object{
-        {"restarts", r.chaos_restarts}, {"database_cuts", r.chaos_database_cuts}, {"retried_calls", r.retried_calls}};
+        {"restarts", r.chaos_restarts},
+        {"database_cuts", r.chaos_database_cuts},
+        {"broker_cuts", r.chaos_broker_cuts},
+        {"retried_calls", r.retried_calls}};
   }
   json::array violations;
   for (const std::string& violation : r.audit_violations) violations.emplace_back(violation);
@@ -122,8 +125,8 @@ std::string ReportToTable(const BenchReport& r) {
     // Per-process figures (CPU, RSS, the counters on /metrics) start again with every restart.
     Row(table, "chaos",
         "%d sagad/saga-worker processes killed (SIGKILL) and restarted, all database sessions ended %d times, "
-        "%d calls retried",
-        r.chaos_restarts, r.chaos_database_cuts, r.retried_calls);
+        "all broker connections closed %d times, %d calls retried",
+        r.chaos_restarts, r.chaos_database_cuts, r.chaos_broker_cuts, r.retried_calls);
   }
   if (r.audit_violations.empty()) {
     Row(table, "audit", "%s", "ok: every order completed once; stock, reservations, payments and shipments match");

@@ -39,6 +39,7 @@ struct BenchReport {
   //! (-1: no chaos), database cuts, and the calls the virtual users had to make again.
   int chaos_restarts = -1;
   int chaos_database_cuts = 0;  //!< times every PostgreSQL session of the deployment was ended
+  int chaos_broker_cuts = 0;    //!< times every broker connection was closed
   int retried_calls = 0;
   //! What the database showed after the run (run_audit.hpp); empty: every order took effect once.
   std::vector<std::string> audit_violations;

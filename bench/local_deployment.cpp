@@ -154,6 +154,12 @@ Result<int> LocalDeployment::CutDatabaseConnections() {
   return static_cast<int>(cut->GetInt(0, 0));
 }
 
+Status LocalDeployment::CutBrokerConnections() {
+  const int rc = std::system((options_.broker_cut_command + " >/dev/null 2>&1").c_str());
+  if (rc != 0) return Status::Transient("'" + options_.broker_cut_command + "' exited with " + std::to_string(rc));
+  return Status::Ok();
+}
+
 std::pair<std::int64_t, std::int64_t> LocalDeployment::PeakRssKiB() const {
   std::int64_t sagad = 0;
   std::int64_t workers = 0;

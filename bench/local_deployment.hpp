@@ -23,6 +23,9 @@ struct DeploymentOptions {
   int sagad_processes = 1;
   int worker_processes = 1;
   std::vector<std::pair<std::string, std::string>> extra_env;
+  //! A shell command that closes every client connection of the broker (--chaos-broker-command,
+  //! e.g. rabbitmqctl close_all_connections); empty: the broker is left alone.
+  std::string broker_cut_command;
 };
 
 class LocalDeployment {
@@ -52,6 +55,11 @@ class LocalDeployment {
   //! PostgreSQL restart or a network cut would: sagad and the workers must reconnect.
   //! Returns how many it ended.
   Result<int> CutDatabaseConnections();
+  //! Whether CutBrokerConnections can do anything (DeploymentOptions::broker_cut_command).
+  bool can_cut_broker_connections() const { return !options_.broker_cut_command.empty(); }
+  //! Closes every connection to the broker (sagad's, the workers', saga-bench's own), as a
+  //! broker restart would, with DeploymentOptions::broker_cut_command.
+  Status CutBrokerConnections();
 
  private:
   using Env = std::vector<std::pair<std::string, std::string>>;

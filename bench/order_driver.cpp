@@ -107,21 +107,29 @@ Status PrepareEventsQueue(const std::string& amqp_url) {
   return conn.value()->PurgeQueue(std::string(kEventsQueue)).status();
 }
 
+//! Until `stop`: takes the domain events off the bench's queue and posts them to `board`.
+//! A lost connection (--chaos closes them all) is opened again; the events it had not acked
+//! come again, and the board takes a repeat once.
 void ConsumeEvents(std::stop_token stop, const std::string& amqp_url, EventBoard& board) {
-  auto conn = amqp::Connection::Open(amqp_url, "saga-bench events");
-  if (!conn.ok() || !conn.value()->StartConsuming(std::string(kEventsQueue), 512).ok()) return;
   while (!stop.stop_requested()) {
-    auto deliveries = conn.value()->ConsumeBatch(256, std::chrono::milliseconds(100));
-    if (!deliveries.ok()) return;
-    if (deliveries->empty()) continue;
-    for (const amqp::Delivery& delivery : deliveries.value()) {
-      auto body = ParseJsonObject(delivery.body);
-      if (!body.ok()) continue;
-      const std::string order_id = StringOr(body.value(), "order_id");
-      const std::string event = StringOr(body.value(), "event");
-      board.Post(order_id, event, std::move(body.value()));
+    auto conn = amqp::Connection::Open(amqp_url, "saga-bench events");
+    if (!conn.ok() || !conn.value()->StartConsuming(std::string(kEventsQueue), 512).ok()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the broker is back within moments
+      continue;
     }
-    if (!conn.value()->Ack(deliveries->back().delivery_tag, /*multiple=*/true).ok()) return;
+    while (!stop.stop_requested()) {
+      auto deliveries = conn.value()->ConsumeBatch(256, std::chrono::milliseconds(100));
+      if (!deliveries.ok()) break;
+      if (deliveries->empty()) continue;
+      for (const amqp::Delivery& delivery : deliveries.value()) {
+        auto body = ParseJsonObject(delivery.body);
+        if (!body.ok()) continue;
+        const std::string order_id = StringOr(body.value(), "order_id");
+        const std::string event = StringOr(body.value(), "event");
+        board.Post(order_id, event, std::move(body.value()));
+      }
+      if (!conn.value()->Ack(deliveries->back().delivery_tag, /*multiple=*/true).ok()) break;
+    }
   }
 }
 

@@ -20,8 +20,9 @@ void ProcessChaos::Run(std::stop_token stop) {
       wake_.wait_for(lock, stop, interval_, [] { return false; });  // only a stop ends it early
       if (stop.stop_requested()) return;
     }
-    const std::size_t round = strike / 3;
-    switch (strike % 3) {
+    const std::size_t kinds = deployment_.can_cut_broker_connections() ? 4 : 3;
+    const std::size_t round = strike / kinds;
+    switch (strike % kinds) {
       case 0:
         if (!Record("sagad", deployment_.KillAndRestartSagad(round % deployment_.sagad_processes()))) return;
         ++restarts_;
@@ -30,11 +31,15 @@ void ProcessChaos::Run(std::stop_token stop) {
         if (!Record("saga-worker", deployment_.KillAndRestartWorker(round % deployment_.worker_processes()))) return;
         ++restarts_;
         break;
-      default: {
+      case 2: {
         auto cut = deployment_.CutDatabaseConnections();
         if (!Record("database sessions", cut.status())) return;
         ++database_cuts_;
+        break;
       }
+      default:
+        if (!Record("broker connections", deployment_.CutBrokerConnections())) return;
+        ++broker_cuts_;
     }
   }
 }

@@ -1,8 +1,9 @@
 #pragma once
 // `saga-bench --chaos`: crashes while the orders run. Every `interval` a thread strikes once,
 // in turn: it kills a sagad (SIGKILL) and starts it again at once, then a saga-worker, then
-// it ends every PostgreSQL session of the deployment (as a database restart would), then the
-// next sagad, and so on round the deployment. The run then shows what crashes cost (throughput, latency) and the audit
+// it ends every PostgreSQL session of the deployment (as a database restart would), then,
+// given a way to (--chaos-broker-command), it closes every connection to the broker; then
+// the next sagad, and so on round the deployment. The run then shows what crashes cost (throughput, latency) and the audit
 // (run_audit.hpp) that they lost and duplicated nothing.
 
 #include <chrono>
@@ -28,6 +29,7 @@ class ProcessChaos {
   //! Processes killed and started again, and times the database sessions were cut. After Stop().
   int restarts() const { return restarts_; }
   int database_cuts() const { return database_cuts_; }
+  int broker_cuts() const { return broker_cuts_; }
   //! Why a restart failed, if one did (the run's orders then fail too). After Stop().
   const std::string& error() const { return error_; }
 
@@ -40,6 +42,7 @@ class ProcessChaos {
   const std::chrono::milliseconds interval_;
   int restarts_ = 0;
   int database_cuts_ = 0;
+  int broker_cuts_ = 0;
   std::string error_;
   std::mutex mutex_;                   // for the interruptible wait only
   std::condition_variable_any wake_;

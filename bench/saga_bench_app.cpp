@@ -122,6 +122,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, st
   if (chaos) {
     report.chaos_restarts = chaos->restarts();
     report.chaos_database_cuts = chaos->database_cuts();
+    report.chaos_broker_cuts = chaos->broker_cuts();
   }
   // Backends publish their statistics at most once a second; wait for the last flush.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -190,6 +191,9 @@ int SagaBenchMain(int argc, char** argv) {
                  "every this many seconds, kill a sagad or saga-worker (SIGKILL, in turn) and start it again;"
                  " the virtual users retry calls that found no server, and the audit must still pass")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--chaos-broker-command", deployment.broker_cut_command,
+                 "with --chaos, also strike the broker: a shell command that closes all its client connections"
+                 " (scripts/bench: rabbitmqctl close_all_connections through scripts/lib/servers.sh)");
   std::vector<std::string> settings;
   app.add_option("--set", settings,
                  "a config setting for sagad and the workers, as SAGAFLOW_<BLOCK>_<KEY>=value (repeatable),"
