@@ -3,8 +3,8 @@
 // in turn: it kills a sagad (SIGKILL) and starts it again at once, then a saga-worker, then
 // it ends every PostgreSQL session of the deployment (as a database restart would), then,
 // given a way to (--chaos-broker-command), it closes every connection to the broker; then
-// the next sagad, and so on round the deployment. The run then shows what crashes cost (throughput, latency) and the audit
-// (run_audit.hpp) that they lost and duplicated nothing.
+// the next sagad, and so on round the deployment. The run then shows what the strikes cost
+// (throughput, latency) and the audit (run_audit.hpp) that they lost and duplicated nothing.
 
 #include <chrono>
 #include <condition_variable>
@@ -19,18 +19,19 @@ namespace sagaflow::bench {
 
 class ProcessChaos {
  public:
-  //! Starts killing after the first `interval`. The deployment must outlive this object and
-  //! not be touched by anyone else until Stop().
+  //! Strikes first after one `interval`. The deployment must outlive this object and not be
+  //! touched by anyone else until Stop().
   ProcessChaos(LocalDeployment& deployment, std::chrono::milliseconds interval);
   ~ProcessChaos() { Stop(); }
 
-  //! Returns once no kill or restart is under way; nothing is killed after.
+  //! Returns once no strike is under way; none comes after.
   void Stop();
-  //! Processes killed and started again, and times the database sessions were cut. After Stop().
+  //! Processes killed and started again, times the database sessions were ended, times the
+  //! broker connections were closed. After Stop().
   int restarts() const { return restarts_; }
   int database_cuts() const { return database_cuts_; }
   int broker_cuts() const { return broker_cuts_; }
-  //! Why a restart failed, if one did (the run's orders then fail too). After Stop().
+  //! Why a strike failed, if one did (no more came after it). After Stop().
   const std::string& error() const { return error_; }
 
  private:
