@@ -201,17 +201,18 @@ Result<SagaRecord> SagaEngine::LoadByBusinessKeyForUpdate(PgConnection& conn, co
   return storage::SagaRepository(conn).LockByBusinessKey(type, business_key);
 }
 
-void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga, const storage::HistoryEntry& entry) {
+void SagaEngine::WriteSaga(PgConnection& conn, const SagaRecord& saga, storage::HistoryEntry entry) {
+  if (t_touched == nullptr) {  // not in InTransaction: never cached
+    cache_.Erase(saga.id);
+    storage::SagaRepository(conn).Update(saga, entry);
+    return;
+  }
   // Out of the cache before the commit, back after it (InTransaction): what the commit
   // causes never sees the row as it was before.
-  if (t_touched == nullptr) {
-    cache_.Erase(saga.id);  // not in InTransaction: never cached
-  } else {
-    cache_.BeginWrite(saga.id);
-    t_touched->written.push_back(saga);
-    t_touched->written_entries.push_back(entry);
-  }
+  cache_.BeginWrite(saga.id);
+  t_touched->written.push_back(saga);
   storage::SagaRepository(conn).Update(saga, entry);
+  t_touched->written_entries.push_back(std::move(entry));  // to read back a commit whose answer is lost
 }
 
 void SagaEngine::HandOff(std::vector<storage::OutboxMessage> committed) {
@@ -357,7 +358,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
   saga.status = std::string(workflows::SagaStatusName(transition.status));
 
   // The row exists already (Start inserts it first), so history may reference it now.
-  const storage::HistoryEntry entry = NextVersion(saga, event.name, from, event.payload);
+  storage::HistoryEntry entry = NextVersion(saga, event.name, from, event.payload);
   const bool new_step = transition.step.has_value();
   if (new_step) {
     saga.pending = storage::PendingStep{NewUuid(), transition.step->step, transition.step->payload, 1, NowMs()};
@@ -366,7 +367,7 @@ Status SagaEngine::PersistTransition(PgConnection& conn, SagaRecord& saga, const
     // a late reply to it is then stale and ignored.
     saga.pending.reset();
   }
-  WriteSaga(conn, saga, entry);
+  WriteSaga(conn, saga, std::move(entry));
   // An answered step leaves its timer: it fires, finds nothing pending, and is gone. Cheaper
   // than deleting it at every answer and writing it again at the next dispatch.
   if (new_step) SendPendingStep(conn, saga, /*arm_step_timer=*/!step_timer_in_place);

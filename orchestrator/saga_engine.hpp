@@ -119,7 +119,7 @@ class SagaEngine {
                                                          const std::string& business_key, bool* from_cache = nullptr);
   //! Writes the saga row and the history entry of its new version (SagaRepository::Update,
   //! one statement) and records the row for the cache.
-  void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga, const storage::HistoryEntry& entry);
+  void WriteSaga(storage::PgConnection& conn, const storage::SagaRecord& saga, storage::HistoryEntry entry);
   //! Writes an outbox row; InTransaction hands it to the relay once it has committed.
   void WriteOutbox(storage::PgConnection& conn, storage::OutboxMessage message);
   //! Queues a step command: handed to the relay after the commit without an outbox row when
