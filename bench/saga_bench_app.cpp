@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -161,6 +162,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, st
 
 int SagaBenchMain(int argc, char** argv) {
   CLI::App app{"saga-bench: drive order sagas end to end on the local PostgreSQL and RabbitMQ"};
+  const CLI::Range kAtLeastOne(1, std::numeric_limits<int>::max());
   DeploymentOptions deployment;
   deployment.admin_pg_url = EnvOr("SAGAFLOW_PG_URL", "postgresql://postgres@127.0.0.1:55432/postgres");
   deployment.amqp_url = EnvOr("SAGAFLOW_AMQP_URL", "amqp://guest:guest@127.0.0.1:55672/");
@@ -171,13 +173,20 @@ int SagaBenchMain(int argc, char** argv) {
   std::string json_path;
   std::string plot_path;
   int floor_messages = 0;
-  app.add_option("--sagas", drive.sagas, "order sagas to run to completed")->capture_default_str();
-  app.add_option("--concurrency", drive.concurrency, "orders in flight at once")->capture_default_str();
-  app.add_option("--sagad", deployment.sagad_processes, "sagad processes")->capture_default_str();
+  app.add_option("--sagas", drive.sagas, "order sagas to run to completed")
+      ->capture_default_str()
+      ->check(kAtLeastOne);
+  app.add_option("--concurrency", drive.concurrency, "orders in flight at once")
+      ->capture_default_str()
+      ->check(kAtLeastOne);
+  app.add_option("--sagad", deployment.sagad_processes, "sagad processes")->capture_default_str()->check(kAtLeastOne);
   drive.skus = 100;
   app.add_option("--skus", drive.skus, "products the orders spread over (1: every order contends for one row)")
-      ->capture_default_str();
-  app.add_option("--workers", deployment.worker_processes, "saga-worker processes")->capture_default_str();
+      ->capture_default_str()
+      ->check(kAtLeastOne);
+  app.add_option("--workers", deployment.worker_processes, "saga-worker processes")
+      ->capture_default_str()
+      ->check(kAtLeastOne);
   app.add_option("--label", label, "name of this run in the report");
   app.add_option("--json", json_path, "write the report as JSON here");
   app.add_option("--plot", plot_path, "write a PNG of throughput and latency over time (gnuplot)");
