@@ -21,15 +21,15 @@ void SleepUnlessStopped(std::stop_token stop, std::chrono::milliseconds duration
 namespace sagaflow {
 
 void RunReconnecting(std::stop_token stop, std::string_view what,
-                     const std::function<Status(std::stop_token)>& session) {
+                     const std::function<Status(std::stop_token, const SessionConnected&)>& session) {
   constexpr std::chrono::milliseconds kFirstBackoff(200);
   constexpr std::chrono::milliseconds kMaxBackoff(5000);
   std::chrono::milliseconds backoff = kFirstBackoff;
   while (!stop.stop_requested()) {
-    const auto started = std::chrono::steady_clock::now();
-    Status status = session(stop);
+    bool connected = false;
+    Status status = session(stop, [&connected] { connected = true; });
     if (stop.stop_requested()) break;
-    if (std::chrono::steady_clock::now() - started > std::chrono::seconds(10)) backoff = kFirstBackoff;
+    if (connected) backoff = kFirstBackoff;
     spdlog::warn("{}: {}; reconnecting in {} ms", what, status.ToString(), backoff.count());
     SleepUnlessStopped(stop, backoff);
     backoff = std::min(backoff * 2, kMaxBackoff);

@@ -17,7 +17,9 @@
 namespace sagaflow::orchestrator {
 
 void OutboxRelay::Run(std::stop_token stop) {
-  RunReconnecting(stop, "outbox relay", [this](std::stop_token session_stop) { return RunConnected(session_stop); });
+  RunReconnecting(stop, "outbox relay", [this](std::stop_token session_stop, const SessionConnected& connected) {
+    return RunConnected(session_stop, connected);
+  });
   // Stopping, connected or not (the broker may be why not): step commands still handed over
   // go into the outbox, for a sweep of this or another sagad, rather than waiting for their
   // step timers. Rows that are there already need nothing.
@@ -34,7 +36,7 @@ void OutboxRelay::Run(std::stop_token stop) {
   SpillRowless(*pg.value(), left);
 }
 
-Status OutboxRelay::RunConnected(std::stop_token stop) {
+Status OutboxRelay::RunConnected(std::stop_token stop, const SessionConnected& connected) {
   auto pg = storage::PgConnection::Connect(pg_url_);
   if (!pg.ok()) return pg.status();
   storage::PgConnection& conn = *pg.value();
@@ -46,6 +48,7 @@ Status OutboxRelay::RunConnected(std::stop_token stop) {
   SAGAFLOW_RETURN_IF_ERROR(amqp::DeclareTopology(broker));
   SAGAFLOW_RETURN_IF_ERROR(broker.EnableConfirms());
   spdlog::info("outbox relay connected");
+  connected();
 
   auto next_sweep = std::chrono::steady_clock::now();
   // Published but not yet deleted: deleted together every `delete_interval` (one DELETE for

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "common/status.hpp"
+#include "common/stop_wait.hpp"
 #include "orchestrator/engine_metrics.hpp"
 #include "orchestrator/outbox_handoff.hpp"
 
@@ -73,7 +74,7 @@ class OutboxRelay {
 
  private:
   //! One connected session: returns when stopped or when a connection fails.
-  Status RunConnected(std::stop_token stop);
+  Status RunConnected(std::stop_token stop, const SessionConnected& connected);
   //! Claims and publishes unsent rows nobody handed over, until a short batch.
   Status Sweep(storage::PgConnection& conn, amqp::Connection& broker);
   //! Writes the messages of `messages` that have no outbox row (step commands) into the

@@ -12,10 +12,12 @@
 namespace sagaflow::orchestrator {
 
 void ReplyConsumer::Run(std::stop_token stop) {
-  RunReconnecting(stop, "reply consumer", [this](std::stop_token session_stop) { return RunConnected(session_stop); });
+  RunReconnecting(stop, "reply consumer", [this](std::stop_token session_stop, const SessionConnected& connected) {
+    return RunConnected(session_stop, connected);
+  });
 }
 
-Status ReplyConsumer::RunConnected(std::stop_token stop) {
+Status ReplyConsumer::RunConnected(std::stop_token stop, const SessionConnected& connected) {
   auto amqp = amqp::Connection::Open(amqp_url_, "sagad reply consumer");
   if (!amqp.ok()) return amqp.status();
   amqp::Connection& broker = *amqp.value();
@@ -29,6 +31,7 @@ Status ReplyConsumer::RunConnected(std::stop_token stop) {
   spdlog::info("reply consumer connected{}", options_.sticky_instance.empty()
                                                  ? std::string()
                                                  : " (sticky replies: " + options_.sticky_instance + ")");
+  connected();
   std::vector<wire::Reply> replies;
   std::vector<std::size_t> delivery_of;  // replies[i] came in deliveries[delivery_of[i]]
   while (!stop.stop_requested()) {

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "common/status.hpp"
+#include "common/stop_wait.hpp"
 #include "orchestrator/saga_engine.hpp"
 
 namespace sagaflow::orchestrator {
@@ -49,7 +50,7 @@ class ReplyConsumer {
   void Run(std::stop_token stop);
 
  private:
-  Status RunConnected(std::stop_token stop);
+  Status RunConnected(std::stop_token stop, const SessionConnected& connected);
 
   SagaEngine& engine_;
   const std::string amqp_url_;

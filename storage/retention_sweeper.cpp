@@ -18,15 +18,18 @@ RetentionOptions RetentionOptionsFrom(const Config& config) {
 
 void RetentionSweeper::Run(std::stop_token stop) {
   RunReconnecting(stop, "retention (" + what_ + ")",
-                  [this](std::stop_token session_stop) { return RunConnected(session_stop); });
+                  [this](std::stop_token session_stop, const SessionConnected& connected) {
+                    return RunConnected(session_stop, connected);
+                  });
 }
 
-Status RetentionSweeper::RunConnected(std::stop_token stop) {
+Status RetentionSweeper::RunConnected(std::stop_token stop, const SessionConnected& connected) {
   auto pg = PgConnection::Connect(pg_url_);
   if (!pg.ok()) return pg.status();
   // Deleting what nobody needs any more: losing the last batch to a crash only means
   // deleting it again.
   SAGAFLOW_RETURN_IF_ERROR(pg.value()->ExecScript("SET synchronous_commit = off"));
+  connected();
   while (!stop.stop_requested()) {
     std::int64_t total = 0;
     while (!stop.stop_requested()) {

@@ -15,6 +15,7 @@
 
 #include "common/config.hpp"
 #include "common/status.hpp"
+#include "common/stop_wait.hpp"
 #include "storage/pg_connection.hpp"
 
 namespace sagaflow::storage {
@@ -38,7 +39,7 @@ class RetentionSweeper {
   void Run(std::stop_token stop);
 
  private:
-  Status RunConnected(std::stop_token stop);
+  Status RunConnected(std::stop_token stop, const SessionConnected& connected);
 
   const std::string pg_url_;
   const std::string what_;

@@ -29,10 +29,12 @@ StepWorker::StepWorker(StepWorkerOptions options, HandlerMap handlers)
     : options_(std::move(options)), handlers_(std::move(handlers)), roles_text_(JoinRoles(options_.roles)) {}
 
 void StepWorker::Run(std::stop_token stop) {
-  RunReconnecting(stop, "worker " + roles_text_, [this](std::stop_token session_stop) { return RunConnected(session_stop); });
+  RunReconnecting(stop, "worker " + roles_text_, [this](std::stop_token session_stop, const SessionConnected& connected) {
+    return RunConnected(session_stop, connected);
+  });
 }
 
-Status StepWorker::RunConnected(std::stop_token stop) {
+Status StepWorker::RunConnected(std::stop_token stop, const SessionConnected& connected) {
   auto db = storage::PgConnection::Connect(options_.pg_url);
   if (!db.ok()) return db.status();
   auto consumer = amqp::Connection::Open(options_.amqp_url, "saga-worker " + roles_text_ + " consumer");
@@ -45,6 +47,7 @@ Status StepWorker::RunConnected(std::stop_token stop) {
     SAGAFLOW_RETURN_IF_ERROR(consumer.value()->StartConsuming(wire::WorkerQueueName(role), options_.prefetch));
     spdlog::info("worker consuming {}", wire::WorkerQueueName(role));
   }
+  connected();
 
   std::vector<wire::Command> commands;
   // A batch's reply is confirmed while the next batch runs, and its deliveries are acked

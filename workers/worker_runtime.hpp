@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "common/status.hpp"
+#include "common/stop_wait.hpp"
 #include "common/wire.hpp"
 #include "workers/step_handler.hpp"
 
@@ -62,7 +63,7 @@ class StepWorker {
   void Run(std::stop_token stop);
 
  private:
-  Status RunConnected(std::stop_token stop);
+  Status RunConnected(std::stop_token stop, const SessionConnected& connected);
   //! Executes (or replays) the commands in ONE transaction, retried whole on a deadlock;
   //! returns their replies in the same order.
   Result<std::vector<wire::Reply>> ProcessBatch(storage::PgConnection& db, const std::vector<wire::Command>& commands);
