@@ -22,17 +22,14 @@ namespace sagaflow {
 
 void RunReconnecting(std::stop_token stop, std::string_view what,
                      const std::function<Status(std::stop_token, const SessionConnected&)>& session) {
-  constexpr std::chrono::milliseconds kFirstBackoff(200);
-  constexpr std::chrono::milliseconds kMaxBackoff(5000);
-  std::chrono::milliseconds backoff = kFirstBackoff;
+  ReconnectBackoff backoff;
   while (!stop.stop_requested()) {
     bool connected = false;
     Status status = session(stop, [&connected] { connected = true; });
     if (stop.stop_requested()) break;
-    if (connected) backoff = kFirstBackoff;
-    spdlog::warn("{}: {}; reconnecting in {} ms", what, status.ToString(), backoff.count());
-    SleepUnlessStopped(stop, backoff);
-    backoff = std::min(backoff * 2, kMaxBackoff);
+    const std::chrono::milliseconds wait = backoff.After(connected);
+    spdlog::warn("{}: {}; reconnecting in {} ms", what, status.ToString(), wait.count());
+    SleepUnlessStopped(stop, wait);
   }
 }
 

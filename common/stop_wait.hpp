@@ -12,6 +12,7 @@ void SleepUnlessStopped(std::stop_token stop, std::chrono::milliseconds duration
 
 }  // namespace sagaflow
 
+#include <algorithm>
 #include <functional>
 #include <string_view>
 
@@ -22,9 +23,28 @@ namespace sagaflow {
 //! Handed to a session: it calls this once it has connected and set itself up.
 using SessionConnected = std::function<void()>;
 
+//! The waits of RunReconnecting: after a session that had connected (a lost connection), the
+//! shortest; after each failed attempt to connect, twice the previous one, up to the longest.
+class ReconnectBackoff {
+ public:
+  static constexpr std::chrono::milliseconds kShortest{200};
+  static constexpr std::chrono::milliseconds kLongest{5000};
+
+  //! How long to wait before the next session, the last one having `connected` or not.
+  std::chrono::milliseconds After(bool connected) {
+    next_ = connected ? kShortest : next_;
+    const std::chrono::milliseconds wait = next_;
+    next_ = std::min(next_ * 2, kLongest);
+    return wait;
+  }
+
+ private:
+  std::chrono::milliseconds next_ = kShortest;
+};
+
 //! Runs `session` (connect, then work until stopped or a connection fails) again and again
-//! until stop is requested. Between failures it logs `what` and waits: 200 ms after a session
-//! that had connected (a lost connection: a broker or database restart, a cut network), and
+//! until stop is requested. Between failures it logs `what` and waits as ReconnectBackoff
+//! says: 200 ms after a lost connection (a broker or database restart, a cut network), and
 //! after each failed attempt to connect twice as long as before, up to 5 s.
 void RunReconnecting(std::stop_token stop, std::string_view what,
                      const std::function<Status(std::stop_token, const SessionConnected&)>& session);
