@@ -63,6 +63,7 @@ json::object ReportToJson(const BenchReport& r) {
                    {"sagas", r.sagas},
                    {"concurrency", r.concurrency},
                    {"sagad_processes", r.sagad_processes},
+                   {"events_queue", r.durable_events_queue ? "durable" : "transient"},
                    {"completed", r.completed},
                    {"failed", r.failed},
                    {"wall_s", r.wall_s},
@@ -107,7 +108,8 @@ void Row(std::string& table, const char* name, const char* format, Args... args)
 std::string ReportToTable(const BenchReport& r) {
   std::string table;
   Row(table, "run", "%s", r.label.c_str());
-  Row(table, "load", "%d sagas, concurrency %d, %d sagad", r.sagas, r.concurrency, r.sagad_processes);
+  Row(table, "load", "%d sagas, concurrency %d, %d sagad, %s events queue", r.sagas, r.concurrency,
+      r.sagad_processes, r.durable_events_queue ? "durable" : "transient");
   Row(table, "result", "%d completed, %d failed in %.1f s", r.completed, r.failed, r.wall_s);
   Row(table, "completed sagas/s", "%.1f", r.sagas_per_s);
   Row(table, "end-to-end latency (ms)", "p50 %.1f  p95 %.1f  p99 %.1f", r.latency_p50_ms, r.latency_p95_ms,

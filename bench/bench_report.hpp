@@ -17,6 +17,7 @@ struct BenchReport {
   int sagas = 0;
   int concurrency = 0;
   int sagad_processes = 0;
+  bool durable_events_queue = false;  //!< DriveOptions::durable_events_queue
   int completed = 0;
   int failed = 0;
   double wall_s = 0;

@@ -98,10 +98,13 @@ class EventBoard {
   std::unordered_map<std::string, Waiting> waiting_;
 };
 
-Status PrepareEventsQueue(const std::string& amqp_url) {
+Status PrepareEventsQueue(const std::string& amqp_url, bool durable) {
   auto conn = amqp::Connection::Open(amqp_url, "saga-bench setup");
   if (!conn.ok()) return conn.status();
-  SAGAFLOW_RETURN_IF_ERROR(conn.value()->DeclareQueue(std::string(kEventsQueue)));
+  (void)conn.value()->DeleteQueue(std::string(kEventsQueue));  // one an older run left, maybe durable
+  amqp::QueueOptions options;
+  options.durable = durable;
+  SAGAFLOW_RETURN_IF_ERROR(conn.value()->DeclareQueue(std::string(kEventsQueue), options));
   SAGAFLOW_RETURN_IF_ERROR(
       conn.value()->BindQueue(std::string(kEventsQueue), std::string(wire::kEventsExchange), "order.*"));
   return conn.value()->PurgeQueue(std::string(kEventsQueue)).status();
@@ -279,7 +282,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
 
 Result<DriveResult> DriveOrders(const DriveOptions& options, const ProgressFn& progress) {
   if (options.sagad_urls.empty()) return Status::InvalidArgument("sagad_urls", "no sagad to drive");
-  SAGAFLOW_RETURN_IF_ERROR(PrepareEventsQueue(options.amqp_url));
+  SAGAFLOW_RETURN_IF_ERROR(PrepareEventsQueue(options.amqp_url, options.durable_events_queue));
   net::io_context ioc;
   EventBoard board(ioc);
   std::jthread consumer([&](std::stop_token stop) { ConsumeEvents(stop, options.amqp_url, board); });

@@ -28,6 +28,12 @@ struct DriveOptions {
   //! would. A placement keeps its Idempotency-Key; a signal answered 409 on a second try had
   //! taken effect on the first. Without it, any such answer fails the order.
   bool retry_calls = false;
+  //! The virtual users' own subscription to the domain events is a durable queue, so the
+  //! broker writes every event to disk before it confirms it to the relay, as for a shop
+  //! service that must not miss one across a broker restart. Off: a transient queue, which
+  //! is all users that live as long as the run need; the relay publishes the same persistent
+  //! messages either way.
+  bool durable_events_queue = false;
 };
 
 struct SagaSample {

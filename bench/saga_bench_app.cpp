@@ -118,6 +118,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, st
   report.sagas = drive.sagas;
   report.concurrency = drive.concurrency;
   report.sagad_processes = deployment_options.sagad_processes;
+  report.durable_events_queue = drive.durable_events_queue;
   Summarise(drove.value(), report);
   report.cpu = CpuBetween(cpu_before, cpu_after, report.completed);
   if (chaos) {
@@ -203,6 +204,9 @@ int SagaBenchMain(int argc, char** argv) {
   app.add_option("--chaos-broker-command", deployment.broker_cut_command,
                  "with --chaos, also strike the broker: a shell command that closes all its client connections"
                  " (scripts/bench: rabbitmqctl close_all_connections through scripts/lib/servers.sh)");
+  app.add_flag("--durable-events", drive.durable_events_queue,
+               "the virtual users subscribe to the domain events with a durable queue (the broker writes each"
+               " event to disk before confirming it) instead of a transient one");
   std::vector<std::string> settings;
   app.add_option("--set", settings,
                  "a config setting for sagad and the workers, as SAGAFLOW_<BLOCK>_<KEY>=value (repeatable),"

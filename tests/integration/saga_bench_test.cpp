@@ -60,6 +60,19 @@ TEST(SagaBenchTest, SmallRunDrivesEveryOrderToCompletedAndReportsIt) {
   ASSERT_NE(dispatch, nullptr) << text;
   EXPECT_GT(dispatch->at("p99").to_number<double>(), 0.0);
   EXPECT_GT(report.at("amqp_messages_per_saga").to_number<double>(), 0.0);
+  EXPECT_EQ(StringOr(report, "events_queue"), "transient") << text;
+  EXPECT_TRUE(AuditOk(report)) << text;
+}
+
+// The virtual users' events queue durable: the broker confirms each domain event only once it
+// is on disk; the orders complete all the same.
+TEST(SagaBenchTest, DurableEventsQueueRunDrivesEveryOrderToCompleted) {
+  SAGAFLOW_REQUIRE_SERVERS();
+  const json::object report =
+      RunSagaBench("saga-bench-durable-events", {"--sagas", "20", "--concurrency", "4", "--durable-events"});
+  const std::string text = json::serialize(report);
+  EXPECT_EQ(IntOr(report, "completed", -1), 20) << text;
+  EXPECT_EQ(StringOr(report, "events_queue"), "durable") << text;
   EXPECT_TRUE(AuditOk(report)) << text;
 }
 

@@ -232,7 +232,7 @@ Status Connection::DeclareQueue(const std::string& name, const QueueOptions& opt
   amqp_table_t arguments = amqp_empty_table;
   arguments.num_entries = count;
   arguments.entries = count > 0 ? entries.data() : nullptr;
-  amqp_queue_declare(state_, kChannel, Bytes(name), /*passive=*/0, /*durable=*/1,
+  amqp_queue_declare(state_, kChannel, Bytes(name), /*passive=*/0, options.durable ? 1 : 0,
                      /*exclusive=*/0, /*auto_delete=*/0, arguments);
   return CheckReply(amqp_get_rpc_reply(state_), op);
 }

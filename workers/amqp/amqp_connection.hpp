@@ -39,6 +39,9 @@ struct QueueOptions {
   std::string dead_letter_exchange;          //!< x-dead-letter-exchange; empty: none
   std::chrono::milliseconds message_ttl{0};  //!< x-message-ttl: older messages are dead-lettered; 0: none
   std::chrono::milliseconds expires{0};      //!< x-expires: deleted after this long unused; 0: never
+  //! A durable queue, and the persistent messages in it, survive a broker restart; the broker
+  //! writes those messages to disk before it confirms them.
+  bool durable = true;
 };
 
 //! One message received by Connection::Consume; settle it with Ack or Reject.
