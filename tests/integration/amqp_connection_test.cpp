@@ -483,6 +483,24 @@ TEST(AmqpConnectionTest, RedeclareWithOtherArgumentsReturnsPermanent) {
   EXPECT_TRUE(connection->DeclareQueue(topology.queue).ok());
 }
 
+// The broker keeps a queue's durability from its first declaration: declaring a transient
+// queue again as durable is refused, which shows the option reached the broker.
+TEST(AmqpConnectionTest, TransientQueueIsDeclaredTransient) {
+  SKIP_WITHOUT_BROKER();
+  const std::string queue = UniqueName("transient");
+  auto connection = OpenOrDie("test-declare");
+  ASSERT_NE(connection, nullptr);
+  QueueOptions transient;
+  transient.durable = false;
+  const Status declared = connection->DeclareQueue(queue, transient);
+  ASSERT_TRUE(declared.ok()) << declared.ToString();
+  EXPECT_TRUE(connection->DeclareQueue(queue, transient).ok());
+  const Status as_durable = connection->DeclareQueue(queue);
+  EXPECT_TRUE(as_durable.IsPermanent()) << as_durable.ToString();
+  EXPECT_NE(as_durable.message().find("PRECONDITION_FAILED"), std::string::npos) << as_durable.ToString();
+  EXPECT_TRUE(connection->DeleteQueue(queue).ok());
+}
+
 TEST(AmqpConnectionTest, MixingPublishAndConsumeRolesIsRefused) {
   SKIP_WITHOUT_BROKER();
   const Topology topology;
