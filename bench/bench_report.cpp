@@ -71,7 +71,7 @@ json::object ReportToJson(const BenchReport& r) {
                    {"latency_ms", json::object{{"p50", r.latency_p50_ms}, {"p95", r.latency_p95_ms},
                                                {"p99", r.latency_p99_ms}}},
                    {"dispatch_ms", json::object{{"p50", r.dispatch_p50_ms}, {"p99", r.dispatch_p99_ms}}},
-                   {"pg_commits_per_saga", r.pg_commits_per_saga},
+                   {"pg_commits_per_saga", r.pg_commits_per_saga >= 0 ? json::value(r.pg_commits_per_saga) : nullptr},
                    {"machine_cpu_utilisation", r.cpu.machine_utilisation}};
   if (r.chaos_restarts < 0) {
     out["amqp_messages_per_saga"] = r.amqp_messages_per_saga;
@@ -85,6 +85,7 @@ json::object ReportToJson(const BenchReport& r) {
         {"restarts", r.chaos_restarts},
         {"database_cuts", r.chaos_database_cuts},
         {"broker_cuts", r.chaos_broker_cuts},
+        {"database_restarts", r.chaos_database_restarts},
         {"retried_calls", r.retried_calls}};
   }
   json::array violations;
@@ -115,7 +116,11 @@ std::string ReportToTable(const BenchReport& r) {
   Row(table, "end-to-end latency (ms)", "p50 %.1f  p95 %.1f  p99 %.1f", r.latency_p50_ms, r.latency_p95_ms,
       r.latency_p99_ms);
   Row(table, "step dispatch latency (ms)", "p50 %.2f  p99 %.2f", r.dispatch_p50_ms, r.dispatch_p99_ms);
-  Row(table, "PostgreSQL commits per saga", "%.1f", r.pg_commits_per_saga);
+  if (r.pg_commits_per_saga >= 0) {
+    Row(table, "PostgreSQL commits per saga", "%.1f", r.pg_commits_per_saga);
+  } else {
+    Row(table, "PostgreSQL commits per saga", "%s", "unknown (the database server restarted: its statistics started again)");
+  }
   Row(table, "machine CPU busy", "%.0f %%", r.cpu.machine_utilisation * 100);
   if (r.chaos_restarts < 0) {
     Row(table, "AMQP messages per saga", "%.1f", r.amqp_messages_per_saga);
@@ -127,8 +132,9 @@ std::string ReportToTable(const BenchReport& r) {
     // Per-process figures (CPU, RSS, the counters on /metrics) start again with every restart.
     Row(table, "chaos",
         "%d sagad/saga-worker processes killed (SIGKILL) and restarted, all database sessions ended %d times, "
-        "all broker connections closed %d times, %d calls retried",
-        r.chaos_restarts, r.chaos_database_cuts, r.chaos_broker_cuts, r.retried_calls);
+        "all broker connections closed %d times, the database server crashed and restarted %d times, "
+        "%d calls retried",
+        r.chaos_restarts, r.chaos_database_cuts, r.chaos_broker_cuts, r.chaos_database_restarts, r.retried_calls);
   }
   if (r.audit_violations.empty()) {
     Row(table, "audit", "%s", "ok: every order completed once; stock, reservations, payments and shipments match");

@@ -27,7 +27,7 @@ struct BenchReport {
   double latency_p99_ms = 0;
   double dispatch_p50_ms = 0;  //!< outbox insert → worker start, over every step
   double dispatch_p99_ms = 0;
-  double pg_commits_per_saga = 0;
+  double pg_commits_per_saga = 0;  //!< < 0: unknown (a database crash resets the statistics)
   double amqp_messages_per_saga = 0;  //!< published: commands, replies and domain events
   //! Events that found their saga in sagad's cache, of all that looked (sagad's /metrics).
   double cache_hit_rate = 0;
@@ -41,6 +41,7 @@ struct BenchReport {
   int chaos_restarts = -1;
   int chaos_database_cuts = 0;  //!< times every PostgreSQL session of the deployment was ended
   int chaos_broker_cuts = 0;    //!< times every broker connection was closed
+  int chaos_database_restarts = 0;  //!< times the PostgreSQL server crashed and was started again
   int retried_calls = 0;
   //! What the database showed after the run (run_audit.hpp); empty: every order took effect once.
   std::vector<std::string> audit_violations;

@@ -146,19 +146,36 @@ Status LocalDeployment::KillAndRestartWorker(std::size_t index) {
   return StartWorker(index);
 }
 
+Result<storage::PgConnection*> LocalDeployment::Db() {
+  if (db_ == nullptr || db_->Lost() || !db_->Alive()) {
+    auto db = storage::PgConnection::Connect(db_url_);
+    if (!db.ok()) return db.status();
+    db_ = std::move(db.value());
+  }
+  return db_.get();
+}
+
 Result<int> LocalDeployment::CutDatabaseConnections() {
-  auto cut = db_->Exec(
+  auto db = Db();
+  if (!db.ok()) return db.status();
+  auto cut = db.value()->Exec(
       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
       " WHERE datname = current_database() AND pid <> pg_backend_pid()");
   if (!cut.ok()) return cut.status();
   return static_cast<int>(cut->GetInt(0, 0));
 }
 
-Status LocalDeployment::CutBrokerConnections() {
-  const int rc = std::system((options_.broker_cut_command + " >/dev/null 2>&1").c_str());
-  if (rc != 0) return Status::Transient("'" + options_.broker_cut_command + "' exited with " + std::to_string(rc));
+namespace {
+Status RunShellCommand(const std::string& command) {
+  const int rc = std::system((command + " >/dev/null 2>&1").c_str());
+  if (rc != 0) return Status::Transient("'" + command + "' exited with " + std::to_string(rc));
   return Status::Ok();
 }
+}  // namespace
+
+Status LocalDeployment::CutBrokerConnections() { return RunShellCommand(options_.broker_cut_command); }
+
+Status LocalDeployment::RestartDatabase() { return RunShellCommand(options_.database_restart_command); }
 
 std::pair<std::int64_t, std::int64_t> LocalDeployment::PeakRssKiB() const {
   std::int64_t sagad = 0;

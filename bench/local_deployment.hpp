@@ -26,6 +26,9 @@ struct DeploymentOptions {
   //! A shell command that closes every client connection of the broker (--chaos-broker-command,
   //! e.g. rabbitmqctl close_all_connections); empty: the broker is left alone.
   std::string broker_cut_command;
+  //! A shell command that crashes the PostgreSQL server and starts it again, returning once
+  //! it accepts connections (--chaos-database-restart-command); empty: the server is left alone.
+  std::string database_restart_command;
 };
 
 class LocalDeployment {
@@ -41,8 +44,9 @@ class LocalDeployment {
   const std::vector<std::string>& sagad_urls() const { return sagad_urls_; }
   //! Peak resident memory (VmHWM) of sagad and of the workers, in KiB, summed per kind.
   std::pair<std::int64_t, std::int64_t> PeakRssKiB() const;
-  //! A connection to the deployment's database (for statistics).
-  storage::PgConnection& db() { return *db_; }
+  //! A connection to the deployment's database (for statistics), opened again if the server
+  //! closed the one before (--chaos restarts the server).
+  Result<storage::PgConnection*> Db();
 
   std::size_t sagad_processes() const { return sagads_.size(); }
   std::size_t worker_processes() const { return workers_.size(); }
@@ -60,6 +64,11 @@ class LocalDeployment {
   //! Closes every connection to the broker (sagad's, the workers', saga-bench's own), as a
   //! broker restart would, with DeploymentOptions::broker_cut_command.
   Status CutBrokerConnections();
+  //! Whether RestartDatabase can do anything (DeploymentOptions::database_restart_command).
+  bool can_restart_database() const { return !options_.database_restart_command.empty(); }
+  //! Crashes the PostgreSQL server (every session of every database ends, nothing is shut
+  //! down cleanly) and starts it again, with DeploymentOptions::database_restart_command.
+  Status RestartDatabase();
 
  private:
   using Env = std::vector<std::pair<std::string, std::string>>;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <vector>
+
 namespace sagaflow::bench {
 
 ProcessChaos::ProcessChaos(LocalDeployment& deployment, std::chrono::milliseconds interval)
@@ -14,32 +16,40 @@ void ProcessChaos::Stop() {
 }
 
 void ProcessChaos::Run(std::stop_token stop) {
+  enum class Strike { kSagad, kWorker, kDatabaseSessions, kBrokerConnections, kDatabaseServer };
+  std::vector<Strike> rotation{Strike::kSagad, Strike::kWorker, Strike::kDatabaseSessions};
+  if (deployment_.can_cut_broker_connections()) rotation.push_back(Strike::kBrokerConnections);
+  if (deployment_.can_restart_database()) rotation.push_back(Strike::kDatabaseServer);
   for (std::size_t strike = 0;; ++strike) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, stop, interval_, [] { return false; });  // only a stop ends it early
       if (stop.stop_requested()) return;
     }
-    const std::size_t kinds = deployment_.can_cut_broker_connections() ? 4 : 3;
-    const std::size_t round = strike / kinds;
-    switch (strike % kinds) {
-      case 0:
+    const std::size_t round = strike / rotation.size();
+    switch (rotation[strike % rotation.size()]) {
+      case Strike::kSagad:
         if (!Record("sagad", deployment_.KillAndRestartSagad(round % deployment_.sagad_processes()))) return;
         ++restarts_;
         break;
-      case 1:
+      case Strike::kWorker:
         if (!Record("saga-worker", deployment_.KillAndRestartWorker(round % deployment_.worker_processes()))) return;
         ++restarts_;
         break;
-      case 2: {
+      case Strike::kDatabaseSessions: {
         auto cut = deployment_.CutDatabaseConnections();
         if (!Record("database sessions", cut.status())) return;
         ++database_cuts_;
         break;
       }
-      default:
+      case Strike::kBrokerConnections:
         if (!Record("broker connections", deployment_.CutBrokerConnections())) return;
         ++broker_cuts_;
+        break;
+      case Strike::kDatabaseServer:
+        if (!Record("database server", deployment_.RestartDatabase())) return;
+        ++database_restarts_;
+        break;
     }
   }
 }

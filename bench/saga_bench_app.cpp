@@ -29,17 +29,21 @@ std::string EnvOr(const char* name, const char* fallback) {
   return value != nullptr && *value != '\0' ? value : fallback;
 }
 
-Result<std::int64_t> Commits(storage::PgConnection& db) {
-  SAGAFLOW_RETURN_IF_ERROR(db.Exec("SELECT pg_stat_clear_snapshot()"));
-  auto rows = db.Exec("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+Result<std::int64_t> Commits(LocalDeployment& deployment) {
+  auto db = deployment.Db();
+  if (!db.ok()) return db.status();
+  SAGAFLOW_RETURN_IF_ERROR(db.value()->Exec("SELECT pg_stat_clear_snapshot()"));
+  auto rows = db.value()->Exec("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
   if (!rows.ok()) return rows.status();
   return rows->GetInt(0, 0);
 }
 
 //! Dispatch latency: the engine sending a command (in the transaction that writes its outbox
 //! row) → the worker starting it, both recorded by the worker with the command.
-Status CollectDatabaseStats(storage::PgConnection& db, BenchReport& report) {
-  auto dispatch = db.Exec(
+Status CollectDatabaseStats(LocalDeployment& deployment, BenchReport& report) {
+  auto db = deployment.Db();
+  if (!db.ok()) return db.status();
+  auto dispatch = db.value()->Exec(
       "SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), 0),"
       "       coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), 0)"
       " FROM (SELECT extract(epoch FROM (started_at - sent_at)) * 1000 AS ms"
@@ -94,7 +98,7 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, st
   }
   drive.sagad_urls = deployment.sagad_urls();
   drive.amqp_url = deployment_options.amqp_url;
-  auto commits_before = Commits(deployment.db());
+  auto commits_before = Commits(deployment);
   const CpuSnapshot cpu_before = TakeCpuSnapshot();
   const bool interactive = isatty(STDERR_FILENO) != 0;  // a progress bar only on a terminal
   std::optional<ProcessChaos> chaos;
@@ -125,20 +129,25 @@ int RunSagas(const DeploymentOptions& deployment_options, DriveOptions drive, st
     report.chaos_restarts = chaos->restarts();
     report.chaos_database_cuts = chaos->database_cuts();
     report.chaos_broker_cuts = chaos->broker_cuts();
+    report.chaos_database_restarts = chaos->database_restarts();
   }
   // Backends publish their statistics at most once a second; wait for the last flush.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  auto commits_after = Commits(deployment.db());
-  if (commits_before.ok() && commits_after.ok() && report.completed > 0) {
+  auto commits_after = Commits(deployment);
+  if (report.chaos_database_restarts > 0) {
+    report.pg_commits_per_saga = -1;
+  } else if (commits_before.ok() && commits_after.ok() && report.completed > 0) {
     report.pg_commits_per_saga = double(commits_after.value() - commits_before.value()) / report.completed;
   }
-  if (Status stats = CollectDatabaseStats(deployment.db(), report); !stats.ok()) {
+  if (Status stats = CollectDatabaseStats(deployment, report); !stats.ok()) {
     std::cerr << "saga-bench: statistics: " << stats.ToString() << "\n";
   }
   if (Status counted = ReadSagadCounters(deployment, report); !counted.ok()) {
     std::cerr << "saga-bench: message count: " << counted.ToString() << "\n";
   }
-  auto audit = AuditRun(deployment.db(), AuditExpectation{drive.sagas, stock, drive.skus});
+  auto db = deployment.Db();
+  auto audit = db.ok() ? AuditRun(*db.value(), AuditExpectation{drive.sagas, stock, drive.skus})
+                       : Result<AuditResult>(db.status());
   if (!audit.ok()) {
     report.audit_violations.push_back("could not audit: " + audit.status().ToString());
   } else {
@@ -207,6 +216,10 @@ int SagaBenchMain(int argc, char** argv) {
   app.add_flag("--durable-events", drive.durable_events_queue,
                "the virtual users subscribe to the domain events with a durable queue (the broker writes each"
                " event to disk before confirming it) instead of a transient one");
+  app.add_option("--chaos-database-restart-command", deployment.database_restart_command,
+                 "with --chaos, also crash the PostgreSQL server: a shell command that stops it at once (no clean"
+                 " shutdown) and starts it again (scripts/bench: sagaflow_crash_restart_postgres from"
+                 " scripts/lib/servers.sh)");
   std::vector<std::string> settings;
   app.add_option("--set", settings,
                  "a config setting for sagad and the workers, as SAGAFLOW_<BLOCK>_<KEY>=value (repeatable),"

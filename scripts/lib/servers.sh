@@ -226,6 +226,17 @@ sagaflow_stop_postgres() {
     fi
 }
 
+# A crash, for saga-bench --chaos: the server stops at once (`immediate`: every backend is
+# killed, nothing is flushed or checkpointed, the next start replays the WAL), then starts
+# again; returns once it accepts connections.
+sagaflow_crash_restart_postgres() {
+    local state
+    state="$(sagaflow_state_dir)" || return 1
+    _sagaflow_as_postgres "$SAGAFLOW_PG_BIN/pg_ctl" -D "$state/pg/data" -m immediate -w -t 60 stop \
+        >/dev/null 2>&1 || { _sagaflow_log "pg_ctl stop -m immediate failed"; return 1; }
+    sagaflow_start_postgres
+}
+
 # --------------------------------------------------------------------------
 # RabbitMQ
 # --------------------------------------------------------------------------

@@ -77,18 +77,20 @@ TEST(SagaBenchTest, DurableEventsQueueRunDrivesEveryOrderToCompleted) {
 }
 
 // Twice a second while orders run, in turn: a sagad or the worker is killed (SIGKILL) and
-// restarted, every PostgreSQL session of the deployment is ended, or every connection to the
-// broker is closed (rabbitmqctl, through scripts/lib/servers.sh, which started the test
-// servers). Every order still completes, and the database shows each took effect once.
+// restarted, every PostgreSQL session of the deployment is ended, every connection to the
+// broker is closed (rabbitmqctl), or the PostgreSQL server crashes (pg_ctl stop -m immediate)
+// and starts again, both through scripts/lib/servers.sh, which started the test servers.
+// Every order still completes, and the database shows each took effect once.
 TEST(SagaBenchTest, ChaosRunKillsProcessesUnderLoadAndEveryOrderTakesEffectOnce) {
   SAGAFLOW_REQUIRE_SERVERS();
   constexpr int kOrders = 800;
-  const std::string close_broker_connections = std::string("bash -c 'source ") + SAGAFLOW_SOURCE_DIR +
-                                               "/scripts/lib/servers.sh && sagaflow_rabbitmqctl close_all_connections"
-                                               " saga-bench-chaos'";
-  const json::object report =
-      RunSagaBench("saga-bench-chaos", {"--sagas", std::to_string(kOrders), "--concurrency", "16", "--sagad", "2",
-                                        "--chaos", "0.5", "--chaos-broker-command", close_broker_connections});
+  const std::string servers = std::string("bash -c 'source ") + SAGAFLOW_SOURCE_DIR + "/scripts/lib/servers.sh && ";
+  const std::string close_broker_connections = servers + "sagaflow_rabbitmqctl close_all_connections saga-bench-chaos'";
+  const std::string crash_database_server = servers + "sagaflow_crash_restart_postgres'";
+  const json::object report = RunSagaBench(
+      "saga-bench-chaos", {"--sagas", std::to_string(kOrders), "--concurrency", "16", "--sagad", "2", "--chaos", "0.5",
+                           "--chaos-broker-command", close_broker_connections, "--chaos-database-restart-command",
+                           crash_database_server});
   const std::string text = json::serialize(report);
   EXPECT_EQ(IntOr(report, "completed", -1), kOrders) << text;
   EXPECT_EQ(IntOr(report, "failed", -1), 0) << text;
@@ -97,6 +99,7 @@ TEST(SagaBenchTest, ChaosRunKillsProcessesUnderLoadAndEveryOrderTakesEffectOnce)
   EXPECT_GE(IntOr(*chaos, "restarts", 0), 4) << text;  // each sagad, and the worker at least once
   EXPECT_GE(IntOr(*chaos, "database_cuts", 0), 1) << text;
   EXPECT_GE(IntOr(*chaos, "broker_cuts", 0), 1) << text;
+  EXPECT_GE(IntOr(*chaos, "database_restarts", 0), 1) << text;
   EXPECT_TRUE(AuditOk(report)) << text;
 }
 
