@@ -106,6 +106,18 @@ ALTER TABLE workers.processed_commands ADD COLUMN sent_at timestamptz;
 -- insertion order, so a BRIN index (a few pages, next to nothing per insert) finds them.
 CREATE INDEX processed_commands_processed_at ON workers.processed_commands USING brin (processed_at);
 )sql"},
+          {6, "fences against a hold taken after its cancel", R"sql(
+-- A cancel (inventory.release, coupon.unfreeze, points.unfreeze) that finds nothing held for
+-- the order leaves a fence: the try it cancelled may still be on its way (the saga gave up
+-- waiting for it), and when it comes it must take nothing. TCC's "empty rollback" and
+-- "suspension" (Seata's tcc_fence_log). hold: 'inventory', 'coupon' or 'points'.
+CREATE TABLE workers.hold_fences (
+  order_id   text NOT NULL,
+  hold       text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (order_id, hold)
+);
+)sql"},
       }};
   return kSet;
 }

@@ -124,7 +124,9 @@ struct Cancelling : ms::SagaState<SagaStatus::kWaiting> {
 
 SAGAFLOW_ACTION(RecordPrice, Remember(context, "price", payload);
                 context["amount_cents"] = IntOr(payload, "total_cents", 0));
-SAGAFLOW_ACTION(RecordFailure, RememberFailure(context, payload));
+//! A step failed after holds were taken: they are undone, and so is the failed step's own
+//! hold if it may have been taken (its outcome unknown).
+SAGAFLOW_ACTION(RecordFailure, RememberFailure(context, payload); PushUndoOfUncertainHold(context, payload));
 //! A refusal that ends the order at once (nothing held yet): record it and tell the world.
 SAGAFLOW_ACTION(RecordRefusal, RememberFailure(context, payload);
                 fsm.Publish("order.failed", EnterOrderState(context, "failed")));
@@ -170,6 +172,8 @@ SAGAFLOW_GUARD(PaymentDue, StringOr(payload, "status") != "paid");
 SAGAFLOW_GUARD(QueryFoundPayment, StringOr(payload, "status") == "paid" && AmountMatches(context, payload));
 SAGAFLOW_GUARD(QueryFoundNothing, StringOr(payload, "status") != "paid");
 SAGAFLOW_GUARD(QueriesLeft, PaymentQueriesLeft(context, *fsm.options));
+SAGAFLOW_GUARD(TookNothing, !OutcomeUnknown(payload));
+SAGAFLOW_GUARD(MayHaveTakenStock, OutcomeUnknown(payload));
 SAGAFLOW_GUARD(MoreToUndo, HasUndo(context));
 SAGAFLOW_GUARD(NothingToUndo, !HasUndo(context));
 SAGAFLOW_GUARD(MustRefund, HasPaymentToRefund(context) || StringOr(payload, "payment_status") == "paid");
@@ -184,7 +188,7 @@ struct OrderMachineDef : ms::SagaFrontEnd<OrderMachineDef> {
   const OrderOptions* options = nullptr;
 
   // clang-format off
-  struct transition_table : boost::mpl::vector40<
+  struct transition_table : boost::mpl::vector41<
     //  Start                Event                Next                 Action                  Guard
     Row<Pricing,             OrderPriced,         ReservingInventory,  RecordPrice,            none>,
     Row<Pricing,             PricingRefused,      Failed,              RecordRefusal,          none>,
@@ -192,7 +196,8 @@ struct OrderMachineDef : ms::SagaFrontEnd<OrderMachineDef> {
     Row<ReservingInventory,  InventoryReserved,   FreezingCoupon,      RecordReservation,      CouponNext>,
     Row<ReservingInventory,  InventoryReserved,   FreezingPoints,      RecordReservation,      PointsNext>,
     Row<ReservingInventory,  InventoryReserved,   CreatingPayment,     RecordReservation,      NoBenefits>,
-    Row<ReservingInventory,  InventoryReserveFailed, Compensated,      RecordRefusal,          none>,
+    Row<ReservingInventory,  InventoryReserveFailed, Compensated,      RecordRefusal,          TookNothing>,
+    Row<ReservingInventory,  InventoryReserveFailed, Compensating,     RecordFailure,          MayHaveTakenStock>,
     Row<FreezingCoupon,      CouponFrozen,        FreezingPoints,      RecordCoupon,           PointsUsed>,
     Row<FreezingCoupon,      CouponFrozen,        CreatingPayment,     RecordCoupon,           NoPointsUsed>,
     Row<FreezingCoupon,      HoldFailed,          Compensating,        RecordFailure,          none>,

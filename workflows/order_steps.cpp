@@ -154,6 +154,21 @@ void PushUndo(json::object& context, std::string_view step) {
   undo.as_array().emplace_back(step);
 }
 
+bool OutcomeUnknown(const json::object& failure) { return StringOr(failure, "code") == "retries_exhausted"; }
+
+void PushUndoOfUncertainHold(json::object& context, const json::object& failure) {
+  if (!OutcomeUnknown(failure)) return;
+  static constexpr std::pair<std::string_view, std::string_view> kCancelOf[] = {
+      {"inventory.reserve", "inventory.release"},
+      {"coupon.freeze", "coupon.unfreeze"},
+      {"points.freeze", "points.unfreeze"},
+      {"payment.create", "payment.close"}};
+  const std::string step = StringOr(failure, "step");
+  for (const auto& [hold, cancel] : kCancelOf) {
+    if (step == hold) return PushUndo(context, cancel);
+  }
+}
+
 std::string PopUndo(json::object& context) {
   auto it = context.find("undo");
   if (it == context.end() || !it->value().is_array() || it->value().as_array().empty()) return {};

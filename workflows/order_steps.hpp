@@ -64,6 +64,16 @@ void Remember(json::object& context, std::string_view section, const json::objec
 void RememberFailure(json::object& context, const json::object& failure);
 //! Pushes a compensation step onto context["undo"].
 void PushUndo(json::object& context, std::string_view step);
+//! Whether a failed step may have taken effect all the same: the engine gave up waiting for
+//! its reply (code `retries_exhausted`), so the command may still run, or may have run with
+//! its reply lost. A refusal (any other code) took nothing.
+bool OutcomeUnknown(const json::object& failure);
+//! For a hold step whose outcome is unknown (inventory.reserve, coupon.freeze, points.freeze,
+//! payment.create), pushes its own cancel: the hold may exist, or may yet be taken. The
+//! cancel releases what is there; for the three holds it also fences the order so that a
+//! try still on its way takes nothing (workers/handlers/hold_checks.hpp). A payment order
+//! opened after its close is not fenced: the buyer never got its pay_url, and it expires.
+void PushUndoOfUncertainHold(json::object& context, const json::object& failure);
 //! Pops the last compensation step; empty when none is left.
 std::string PopUndo(json::object& context);
 bool HasUndo(const json::object& context);

@@ -60,6 +60,7 @@ class OrderWorkflow final : public ms::MachineWorkflow<OrderMachine> {
         {"inventory.release.succeeded", &ms::Fire<OrderMachine, UndoStepDone>},
         {"coupon.unfreeze.succeeded", &ms::Fire<OrderMachine, UndoStepDone>},
         {"points.unfreeze.succeeded", &ms::Fire<OrderMachine, UndoStepDone>},
+        {"payment.close.succeeded", &ms::Fire<OrderMachine, UndoStepDone>},
         {"cancellation.completed", &ms::Fire<OrderMachine, CancellationDone>},
         {"payment.refund.succeeded", &ms::Fire<OrderMachine, PaymentRefunded>},
     };

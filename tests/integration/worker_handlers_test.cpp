@@ -9,6 +9,7 @@
 #include "workers/handlers/benefit_handlers.hpp"
 #include "workers/handlers/catalog_handlers.hpp"
 #include "workers/handlers/inventory_handlers.hpp"
+#include "workers/handlers/payment_handlers.hpp"
 
 namespace sagaflow::test {
 namespace {
@@ -27,6 +28,8 @@ class WorkerHandlersTest : public ::testing::Test {
     handlers_.merge(workers::CouponHandlers());
     handlers_.merge(workers::PointsHandlers());
     handlers_.merge(workers::CatalogHandlers(workers::CatalogOptions{}));
+    // No channel: the payment steps here never get as far as calling one.
+    handlers_.merge(workers::PaymentHandlers(workers::PaymentOptions{}));
   }
 
   //! Runs one step the way the runtime does: in a transaction, rolled back if refused.
@@ -142,6 +145,43 @@ TEST_F(WorkerHandlersTest, PointsHoldFollowsItsProtocol) {
   ASSERT_FALSE(consume.ok());
   EXPECT_NE(consume.status().message().find("points_released"), std::string::npos);
   EXPECT_EQ(Int("SELECT frozen FROM workers.points_accounts WHERE user_id = 'bob'"), 0);
+}
+
+// The saga gave up waiting for a hold's reply and cancelled it, and the try arrives only then
+// (held up in a broker that was down): the cancel found nothing, so it fenced the order, and
+// the late try takes nothing (TCC's empty rollback and suspension).
+TEST_F(WorkerHandlersTest, HoldTakenAfterItsCancelTakesNothing) {
+  const json::object line{{"sku", "tea"}, {"quantity", 3}};
+  auto released = Run("inventory.release", Order("o-late"));
+  ASSERT_TRUE(released.ok()) << released.status().ToString();
+  EXPECT_EQ(IntOr(released.value(), "lines", -1), 0);
+  auto reserve = Run("inventory.reserve", {{"order_id", "o-late"}, {"items", json::array{line}}});
+  ASSERT_FALSE(reserve.ok());
+  EXPECT_NE(reserve.status().message().find("cancelled_before_hold"), std::string::npos) << reserve.status().ToString();
+  EXPECT_EQ(Int("SELECT available FROM workers.products WHERE sku = 'tea'"), 10);
+  EXPECT_EQ(Int("SELECT reserved FROM workers.products WHERE sku = 'tea'"), 0);
+  EXPECT_EQ(Int("SELECT count(*) FROM workers.reservations WHERE order_id = 'o-late'"), 0);
+  // Another order is not fenced.
+  ASSERT_TRUE(Run("inventory.reserve", {{"order_id", "o-other"}, {"items", json::array{line}}}).ok());
+
+  cluster_->AddCoupon("c-late", "bob", "fixed", 300, 1000);
+  ASSERT_TRUE(Run("coupon.unfreeze", Order("o-late")).ok());
+  auto freeze = Run("coupon.freeze", {{"order_id", "o-late"}, {"user_id", "bob"}, {"coupon_id", "c-late"}, {"spend_cents", 5000}});
+  ASSERT_FALSE(freeze.ok());
+  EXPECT_NE(freeze.status().message().find("cancelled_before_hold"), std::string::npos) << freeze.status().ToString();
+  EXPECT_EQ(Int("SELECT count(*) FROM workers.coupons WHERE id = 'c-late' AND status = 'available'"), 1);
+
+  cluster_->SetPoints("bob", 300);
+  ASSERT_TRUE(Run("points.unfreeze", Order("o-late")).ok());
+  auto points = Run("points.freeze", {{"order_id", "o-late"}, {"user_id", "bob"}, {"points", 200}});
+  ASSERT_FALSE(points.ok());
+  EXPECT_NE(points.status().message().find("cancelled_before_hold"), std::string::npos) << points.status().ToString();
+  EXPECT_EQ(Int("SELECT balance FROM workers.points_accounts WHERE user_id = 'bob'"), 300);
+
+  // A payment.create that got no reply and recorded no payment order: nothing to close.
+  auto closed = Run("payment.close", Order("o-late"));
+  ASSERT_TRUE(closed.ok()) << closed.status().ToString();
+  EXPECT_EQ(StringOr(closed.value(), "status"), "nothing_to_close");
 }
 
 }  // namespace

@@ -270,6 +270,52 @@ TEST_F(OrderWorkflowTest, InventoryReserveFailedEndsCompensatedWithNothingToUndo
   EXPECT_FALSE(context.contains("undo"));
 }
 
+// The engine gave up waiting for the reservation's reply: it may have taken the stock (its
+// reply lost) or may still take it (the command held up). The saga releases, which frees what
+// is there or fences the order against the late reservation.
+TEST_F(OrderWorkflowTest, InventoryReserveWithNoReplyIsReleased) {
+  json::object context = Priced(false, 0);
+  const json::object failure{{"step", "inventory.reserve"}, {"code", "retries_exhausted"}, {"message", "no reply"}};
+  Transition t = Accepted("reserving_inventory", Event("inventory.reserve.failed", failure), context);
+  EXPECT_EQ(t.to, "compensating");
+  EXPECT_EQ(t.status, SagaStatus::kRunning);
+  ExpectStep(t, "inventory.release", {{"order_id", "order-1"}});
+  EXPECT_THAT(t.events, IsEmpty());
+  EXPECT_EQ(context.at("failure"), json::value(failure));
+  EXPECT_EQ(context.at("undo"), Undo({}));
+
+  t = Accepted("compensating", Event("inventory.release.succeeded", {{"lines", 0}}), context);
+  EXPECT_EQ(t.to, "compensated");
+  ASSERT_THAT(RoutingKeys(t), ElementsAre("order.failed"));
+}
+
+TEST_F(OrderWorkflowTest, CouponFreezeWithNoReplyUnfreezesItThenReleasesInventory) {
+  json::object context = Holding(true, 0, {"inventory.release"});
+  const json::object failure{{"step", "coupon.freeze"}, {"code", "retries_exhausted"}};
+  Transition t = Accepted("freezing_coupon", Event("coupon.freeze.failed", failure), context);
+  EXPECT_EQ(t.to, "compensating");
+  ExpectStep(t, "coupon.unfreeze", {{"order_id", "order-1"}});
+  EXPECT_EQ(context.at("undo"), Undo({"inventory.release"}));
+}
+
+TEST_F(OrderWorkflowTest, PointsFreezeWithNoReplyUnfreezesThemFirst) {
+  json::object context = Holding(true, 200, {"inventory.release", "coupon.unfreeze"});
+  const json::object failure{{"step", "points.freeze"}, {"code", "retries_exhausted"}};
+  Transition t = Accepted("freezing_points", Event("points.freeze.failed", failure), context);
+  ExpectStep(t, "points.unfreeze", {{"order_id", "order-1"}});
+  EXPECT_EQ(context.at("undo"), Undo({"inventory.release", "coupon.unfreeze"}));
+}
+
+TEST_F(OrderWorkflowTest, PaymentCreateWithNoReplyClosesThePaymentOrderThenReleasesInventory) {
+  json::object context = Holding(false, 0, {"inventory.release"});
+  const json::object failure{{"step", "payment.create"}, {"code", "retries_exhausted"}};
+  Transition t = Accepted("creating_payment", Event("payment.create.failed", failure), context);
+  EXPECT_EQ(t.to, "compensating");
+  ExpectStep(t, "payment.close", {{"order_id", "order-1"}});
+  t = Accepted("compensating", Event("payment.close.succeeded", {{"status", "nothing_to_close"}}), context);
+  ExpectStep(t, "inventory.release", {{"order_id", "order-1"}});
+}
+
 TEST_F(OrderWorkflowTest, CouponFrozenWithPointsFreezesPoints) {
   json::object context = Holding(true, 200, {"inventory.release"});
   Transition t = Accepted("freezing_coupon", Event("coupon.freeze.succeeded"), context);

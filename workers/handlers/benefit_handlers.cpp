@@ -18,6 +18,7 @@ class CouponFreezeHandler final : public StepHandler {
     const std::string coupon_id = StringOr(command.payload, "coupon_id");
     const std::string user_id = StringOr(command.payload, "user_id");
     const std::int64_t spend = IntOr(command.payload, "spend_cents", 0);
+    SAGAFLOW_RETURN_IF_ERROR(RefuseIfFenced(db, "coupon", order_id.value()));
     auto frozen = db.Exec(
         "UPDATE workers.coupons SET status = 'frozen', order_id = $3"
         " WHERE id = $1 AND user_id = $2 AND status = 'available' AND expires_at > clock_timestamp()"
@@ -70,7 +71,11 @@ class CouponConsumeHandler final : public StepHandler {
 class CouponUnfreezeHandler final : public StepHandler {
  public:
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
-    return MoveCoupon(db, command, "available", "consumed", true);
+    auto unfrozen = MoveCoupon(db, command, "available", "consumed", true);
+    if (!unfrozen.ok() || IntOr(unfrozen.value(), "coupons", 0) > 0) return unfrozen;
+    // Nothing frozen: the freeze may still be on its way; it must find the order fenced.
+    SAGAFLOW_RETURN_IF_ERROR(FenceHold(db, "coupon", StringOr(unfrozen.value(), "order_id")));
+    return unfrozen;
   }
 };
 
@@ -82,6 +87,7 @@ class PointsFreezeHandler final : public StepHandler {
     const std::string user_id = StringOr(command.payload, "user_id");
     const std::int64_t points = IntOr(command.payload, "points", 0);
     if (points <= 0) return json::object{{"points", 0}, {"status", "frozen"}};
+    SAGAFLOW_RETURN_IF_ERROR(RefuseIfFenced(db, "points", order_id.value()));
     auto frozen = db.Exec(
         "UPDATE workers.points_accounts SET balance = balance - $2, frozen = frozen + $2"
         " WHERE user_id = $1 AND balance >= $2 RETURNING balance",
@@ -130,8 +136,13 @@ class PointsConsumeHandler final : public StepHandler {
 class PointsUnfreezeHandler final : public StepHandler {
  public:
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
-    return SettlePoints(db, command, "released", "consumed",
-                        "UPDATE workers.points_accounts SET frozen = frozen - $2, balance = balance + $2 WHERE user_id = $1");
+    auto released = SettlePoints(db, command, "released", "consumed",
+                                 "UPDATE workers.points_accounts SET frozen = frozen - $2, balance = balance + $2"
+                                 " WHERE user_id = $1");
+    if (!released.ok() || IntOr(released.value(), "points", 0) > 0) return released;
+    // Nothing frozen: the freeze may still be on its way; it must find the order fenced.
+    SAGAFLOW_RETURN_IF_ERROR(FenceHold(db, "points", StringOr(released.value(), "order_id")));
+    return released;
   }
 };
 

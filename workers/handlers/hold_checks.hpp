@@ -1,6 +1,7 @@
 #pragma once
-// The check every TCC-shaped hold (stock reservation, coupon, points) makes when a confirm
-// or cancel finds nothing in the state it moves from.
+// The checks every TCC-shaped hold (stock reservation, coupon, points) makes: a confirm or
+// cancel that finds nothing in the state it moves from, and a try that comes after its
+// cancel (the fence, migration 6 of the worker schema).
 
 #include <string>
 #include <string_view>
@@ -15,5 +16,16 @@ namespace sagaflow::workers {
 //! reverse), refuses with the reason `code`; otherwise there was nothing to move: OK.
 Status RefuseIfHoldsAre(storage::PgConnection& db, std::string_view table, const std::string& order_id,
                         const std::string& conflicting, const std::string& code);
+
+//! A cancel found nothing of `hold` ('inventory', 'coupon', 'points') held for the order:
+//! fences the order, so that the try, if it is still on its way, takes nothing.
+Status FenceHold(storage::PgConnection& db, std::string_view hold, const std::string& order_id);
+
+//! Refuses (code `cancelled_before_hold`) if a cancel fenced `hold` for the order.
+Status RefuseIfFenced(storage::PgConnection& db, std::string_view hold, const std::string& order_id);
+
+//! SQL that is true when `hold` is fenced for the order in parameter `$order_param`, for a
+//! try that checks inside the statement that takes the hold (no extra round trip).
+std::string FencedSql(std::string_view hold, int order_param);
 
 }  // namespace sagaflow::workers

@@ -10,6 +10,8 @@ namespace {
 
 using storage::PgConnection;
 
+constexpr std::string_view kHold = "inventory";  //!< this hold's name in workers.hold_fences
+
 struct Line {
   std::string sku;
   std::int64_t quantity;
@@ -42,22 +44,24 @@ class ReserveHandler final : public StepHandler {
     if (!lines.ok()) return lines.status();
     std::int64_t amount = 0;
     json::array reserved;
+    // Take the stock and record the reservation in one statement (one round trip): the
+    // insert only runs if the stock was there, and its rows say the price. Nothing is taken
+    // for an order whose release came first (the fence).
+    static const std::string kTake =
+        "WITH taken AS (UPDATE workers.products SET available = available - $2::int, reserved = reserved + $2::int"
+        " WHERE sku = $1 AND on_sale AND available >= $2::int AND NOT " + FencedSql(kHold, 3) + " RETURNING price_cents),"
+        " held AS (INSERT INTO workers.reservations (order_id, sku, quantity, status, expires_at)"
+        " SELECT $3, $1, $2::int, 'reserved', clock_timestamp() + make_interval(secs => $4::double precision / 1000)"
+        " FROM taken)"
+        " SELECT price_cents FROM taken";
     for (const Line& line : lines.value()) {
-      // Take the stock and record the reservation in one statement (one round trip): the
-      // insert only runs if the stock was there, and its rows say the price.
-      auto taken = db.Exec(
-          "WITH taken AS (UPDATE workers.products SET available = available - $2::int, reserved = reserved + $2::int"
-          " WHERE sku = $1 AND on_sale AND available >= $2::int RETURNING price_cents),"
-          " held AS (INSERT INTO workers.reservations (order_id, sku, quantity, status, expires_at)"
-          " SELECT $3, $1, $2::int, 'reserved', clock_timestamp() + make_interval(secs => $4::double precision / 1000)"
-          " FROM taken)"
-          " SELECT price_cents FROM taken",
-          {line.sku, std::to_string(line.quantity), order_id.value(), std::to_string(options_.hold.count())});
+      auto taken =
+          db.Exec(kTake, {line.sku, std::to_string(line.quantity), order_id.value(), std::to_string(options_.hold.count())});
       if (!taken.ok()) {
         if (taken.status().IsConflict()) return Refused("duplicate_sku", "sku " + line.sku + " appears twice");
         return taken.status();
       }
-      if (taken->rows() == 0) return WhyNot(db, line);
+      if (taken->rows() == 0) return WhyNot(db, order_id.value(), line);
       const std::int64_t price = taken->GetInt(0, 0);
       amount += price * line.quantity;
       reserved.push_back(json::object{{"sku", line.sku}, {"quantity", line.quantity}, {"price_cents", price}});
@@ -67,7 +71,8 @@ class ReserveHandler final : public StepHandler {
 
  private:
   //! The reason a reservation of `line` was refused.
-  static Status WhyNot(PgConnection& db, const Line& line) {
+  static Status WhyNot(PgConnection& db, const std::string& order_id, const Line& line) {
+    SAGAFLOW_RETURN_IF_ERROR(RefuseIfFenced(db, kHold, order_id));
     auto product = db.Exec("SELECT on_sale, available FROM workers.products WHERE sku = $1", {line.sku});
     if (!product.ok()) return product.status();
     if (product->rows() == 0) return Refused("unknown_sku", "no product " + line.sku);
@@ -112,8 +117,13 @@ class ConfirmHandler final : public StepHandler {
 class ReleaseHandler final : public StepHandler {
  public:
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
-    return Settle(db, command, "released", "confirmed",
-                  "reserved = p.reserved - m.quantity, available = p.available + m.quantity");
+    auto released = Settle(db, command, "released", "confirmed",
+                           "reserved = p.reserved - m.quantity, available = p.available + m.quantity");
+    if (!released.ok() || IntOr(released.value(), "lines", 0) > 0) return released;
+    // Nothing was held: the reservation may not have run yet (the saga gave up waiting for
+    // it). Fence the order so that it takes nothing when it comes.
+    SAGAFLOW_RETURN_IF_ERROR(FenceHold(db, kHold, StringOr(released.value(), "order_id")));
+    return released;
   }
 };
 

@@ -102,6 +102,11 @@ class CloseHandler final : public StepHandler {
   explicit CloseHandler(PaymentOptions options) : options_(std::move(options)) {}
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
     auto payment_id = PaymentIdOf(db, command.payload);
+    if (!payment_id.ok() && payment_id.status().message().find("no_payment") != std::string::npos) {
+      // The order saga undoing a payment.create it got no reply to: that create never
+      // recorded a payment order, so there is none to close.
+      return json::object{{"order_id", StringOr(command.payload, "order_id")}, {"status", "nothing_to_close"}};
+    }
     if (!payment_id.ok()) return payment_id.status();
     auto closed = CallChannel("POST", options_.channel_url + "/channel/payments/" + payment_id.value() + "/close", {});
     if (!closed.ok()) return closed.status();
