@@ -289,30 +289,37 @@ TEST_F(OrderWorkflowTest, InventoryReserveWithNoReplyIsReleased) {
   ASSERT_THAT(RoutingKeys(t), ElementsAre("order.failed"));
 }
 
-TEST_F(OrderWorkflowTest, CouponFreezeWithNoReplyUnfreezesItThenReleasesInventory) {
-  json::object context = Holding(true, 0, {"inventory.release"});
-  const json::object failure{{"step", "coupon.freeze"}, {"code", "retries_exhausted"}};
-  Transition t = Accepted("freezing_coupon", Event("coupon.freeze.failed", failure), context);
-  EXPECT_EQ(t.to, "compensating");
-  ExpectStep(t, "coupon.unfreeze", {{"order_id", "order-1"}});
-  EXPECT_EQ(context.at("undo"), Undo({"inventory.release"}));
+// The same for the holds after the reservation: the failed step's own cancel comes first,
+// then those of the holds taken before it.
+TEST_F(OrderWorkflowTest, HoldStepWithNoReplyIsCancelledBeforeTheHoldsBeforeIt) {
+  struct Case {
+    std::string_view state;
+    std::string step;
+    bool coupon;
+    std::int64_t points;
+    std::vector<std::string> held;  // context.undo when the step was sent
+    std::string_view cancel;
+  };
+  const Case cases[] = {
+      {"freezing_coupon", "coupon.freeze", true, 0, {"inventory.release"}, "coupon.unfreeze"},
+      {"freezing_points", "points.freeze", true, 200, {"inventory.release", "coupon.unfreeze"}, "points.unfreeze"},
+      {"creating_payment", "payment.create", false, 0, {"inventory.release"}, "payment.close"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.step);
+    json::object context = Holding(c.coupon, c.points, c.held);
+    const json::object failure{{"step", c.step}, {"code", "retries_exhausted"}};
+    Transition t = Accepted(c.state, Event(c.step + ".failed", failure), context);
+    EXPECT_EQ(t.to, "compensating");
+    ExpectStep(t, c.cancel, {{"order_id", "order-1"}});
+    EXPECT_EQ(context.at("undo"), Undo(c.held));
+  }
 }
 
-TEST_F(OrderWorkflowTest, PointsFreezeWithNoReplyUnfreezesThemFirst) {
-  json::object context = Holding(true, 200, {"inventory.release", "coupon.unfreeze"});
-  const json::object failure{{"step", "points.freeze"}, {"code", "retries_exhausted"}};
-  Transition t = Accepted("freezing_points", Event("points.freeze.failed", failure), context);
-  ExpectStep(t, "points.unfreeze", {{"order_id", "order-1"}});
-  EXPECT_EQ(context.at("undo"), Undo({"inventory.release", "coupon.unfreeze"}));
-}
-
-TEST_F(OrderWorkflowTest, PaymentCreateWithNoReplyClosesThePaymentOrderThenReleasesInventory) {
+TEST_F(OrderWorkflowTest, PaymentOrderClosedByCompensationReleasesInventory) {
   json::object context = Holding(false, 0, {"inventory.release"});
-  const json::object failure{{"step", "payment.create"}, {"code", "retries_exhausted"}};
-  Transition t = Accepted("creating_payment", Event("payment.create.failed", failure), context);
+  Transition t = Accepted("compensating", Event("payment.close.succeeded", {{"status", "nothing_to_close"}}), context);
   EXPECT_EQ(t.to, "compensating");
-  ExpectStep(t, "payment.close", {{"order_id", "order-1"}});
-  t = Accepted("compensating", Event("payment.close.succeeded", {{"status", "nothing_to_close"}}), context);
   ExpectStep(t, "inventory.release", {{"order_id", "order-1"}});
 }
 
