@@ -33,13 +33,17 @@ Result<std::int64_t> PurgeFinishedSagas(PgConnection& conn, std::chrono::millise
 
 Result<std::int64_t> PurgeProcessedCommands(PgConnection& conn, std::chrono::milliseconds older_than, int limit) {
   // processed_at is in insertion order, so its BRIN index finds the oldest rows cheaply.
+  // Hold fences (few: only cancels that found nothing write one) guard against a command
+  // arriving late, as stored replies do, so they go after the same time.
   return CountDeleted(conn.Exec(
       "WITH doomed AS ("
       "  SELECT command_id FROM workers.processed_commands"
       "  WHERE processed_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000)"
       "  LIMIT $2 FOR UPDATE SKIP LOCKED),"
       " deleted AS (DELETE FROM workers.processed_commands WHERE command_id IN (SELECT command_id FROM doomed)"
-      "  RETURNING 1)"
+      "  RETURNING 1),"
+      " fences AS (DELETE FROM workers.hold_fences"
+      "  WHERE created_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000))"
       " SELECT count(*) FROM deleted",
       {std::to_string(older_than.count()), std::to_string(limit)}));
 }

@@ -18,7 +18,8 @@ Result<std::int64_t> PurgeFinishedSagas(PgConnection& conn, std::chrono::millise
 
 //! Deletes up to `limit` of the workers' stored replies (workers.processed_commands) older
 //! than `older_than`: after that a command arriving again would run again, so it must exceed
-//! the longest time a command can wait for redelivery. Returns how many it deleted.
+//! the longest time a command can wait for redelivery. Hold fences past the same age go too.
+//! Returns how many stored replies it deleted.
 Result<std::int64_t> PurgeProcessedCommands(PgConnection& conn, std::chrono::milliseconds older_than, int limit);
 
 }  // namespace sagaflow::storage

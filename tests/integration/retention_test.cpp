@@ -116,5 +116,18 @@ TEST_F(RetentionTest, StoredRepliesPastRetentionAreDeleted) {
   EXPECT_TRUE(exists(young));
 }
 
+TEST_F(RetentionTest, HoldFencesPastRetentionAreDeleted) {
+  Migrate(storage::WorkerMigrations());
+  cluster_->Query(
+      "INSERT INTO workers.hold_fences (order_id, hold, created_at) VALUES"
+      " ('o-old', 'inventory', now() - interval '3 hours'), ('o-young', 'inventory', now())");
+  cluster_->StartWorker("inventory");
+  auto fenced = [&](const std::string& order_id) {
+    return cluster_->Query("SELECT count(*) FROM workers.hold_fences WHERE order_id = $1", {order_id}).GetInt(0, 0) == 1;
+  };
+  ASSERT_TRUE(WaitUntil(DeadlineIn(seconds(10)), [&] { return !fenced("o-old"); })) << cluster_->Logs();
+  EXPECT_TRUE(fenced("o-young"));
+}
+
 }  // namespace
 }  // namespace sagaflow::test
