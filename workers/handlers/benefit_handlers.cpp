@@ -45,9 +45,10 @@ class CouponFreezeHandler final : public StepHandler {
   }
 };
 
-//! Moves the order's coupon from `from` to `to`; refuses if it is in `conflicting`.
+//! Moves the order's frozen coupon to `to`; refuses if it is in `conflicting`. With `fence`
+//! (an unfreeze), fences the order if it had nothing frozen (RefuseIfHoldsAre).
 Result<json::object> MoveCoupon(PgConnection& db, const wire::Command& command, const std::string& to,
-                                const std::string& conflicting, bool clear_order) {
+                                const std::string& conflicting, bool clear_order, std::string_view fence = {}) {
   auto order_id = OrderIdOf(command);
   if (!order_id.ok()) return order_id.status();
   auto moved = db.Exec(
@@ -56,7 +57,8 @@ Result<json::object> MoveCoupon(PgConnection& db, const wire::Command& command, 
       {order_id.value(), to, clear_order ? "true" : "false"});
   if (!moved.ok()) return moved.status();
   if (moved->rows() == 0) {
-    SAGAFLOW_RETURN_IF_ERROR(RefuseIfHoldsAre(db, "coupons", order_id.value(), conflicting, "coupon_" + conflicting));
+    SAGAFLOW_RETURN_IF_ERROR(
+        RefuseIfHoldsAre(db, "coupons", order_id.value(), conflicting, "coupon_" + conflicting, fence));
   }
   return json::object{{"order_id", order_id.value()}, {"status", to}, {"coupons", moved->rows()}};
 }
@@ -71,11 +73,8 @@ class CouponConsumeHandler final : public StepHandler {
 class CouponUnfreezeHandler final : public StepHandler {
  public:
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
-    auto unfrozen = MoveCoupon(db, command, "available", "consumed", true);
-    if (!unfrozen.ok() || IntOr(unfrozen.value(), "coupons", 0) > 0) return unfrozen;
     // Nothing frozen: the freeze may still be on its way; it must find the order fenced.
-    SAGAFLOW_RETURN_IF_ERROR(FenceHold(db, "coupon", StringOr(unfrozen.value(), "order_id")));
-    return unfrozen;
+    return MoveCoupon(db, command, "available", "consumed", true, "coupon");
   }
 };
 
@@ -108,9 +107,11 @@ class PointsFreezeHandler final : public StepHandler {
 };
 
 //! Settles the order's points hold: frozen → `to`, moving the points with `account_sql`
-//! ($1 user, $2 points). Refuses if the hold is already `conflicting`.
+//! ($1 user, $2 points). Refuses if the hold is already `conflicting`. With `fence` (an
+//! unfreeze), fences the order if it had nothing frozen (RefuseIfHoldsAre).
 Result<json::object> SettlePoints(PgConnection& db, const wire::Command& command, const std::string& to,
-                                  const std::string& conflicting, std::string_view account_sql) {
+                                  const std::string& conflicting, std::string_view account_sql,
+                                  std::string_view fence = {}) {
   auto order_id = OrderIdOf(command);
   if (!order_id.ok()) return order_id.status();
   auto hold = db.Exec(
@@ -118,7 +119,8 @@ Result<json::object> SettlePoints(PgConnection& db, const wire::Command& command
       {order_id.value(), to});
   if (!hold.ok()) return hold.status();
   if (hold->rows() == 0) {
-    SAGAFLOW_RETURN_IF_ERROR(RefuseIfHoldsAre(db, "points_holds", order_id.value(), conflicting, "points_" + conflicting));
+    SAGAFLOW_RETURN_IF_ERROR(
+        RefuseIfHoldsAre(db, "points_holds", order_id.value(), conflicting, "points_" + conflicting, fence));
     return json::object{{"order_id", order_id.value()}, {"points", 0}, {"status", to}};
   }
   SAGAFLOW_RETURN_IF_ERROR(db.Exec(account_sql, {hold->Get(0, 0), hold->Get(0, 1)}));
@@ -136,13 +138,10 @@ class PointsConsumeHandler final : public StepHandler {
 class PointsUnfreezeHandler final : public StepHandler {
  public:
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
-    auto released = SettlePoints(db, command, "released", "consumed",
-                                 "UPDATE workers.points_accounts SET frozen = frozen - $2, balance = balance + $2"
-                                 " WHERE user_id = $1");
-    if (!released.ok() || IntOr(released.value(), "points", 0) > 0) return released;
     // Nothing frozen: the freeze may still be on its way; it must find the order fenced.
-    SAGAFLOW_RETURN_IF_ERROR(FenceHold(db, "points", StringOr(released.value(), "order_id")));
-    return released;
+    return SettlePoints(db, command, "released", "consumed",
+                        "UPDATE workers.points_accounts SET frozen = frozen - $2, balance = balance + $2 WHERE user_id = $1",
+                        "points");
   }
 };
 

@@ -5,19 +5,18 @@
 namespace sagaflow::workers {
 
 Status RefuseIfHoldsAre(storage::PgConnection& db, std::string_view table, const std::string& order_id,
-                        const std::string& conflicting, const std::string& code) {
+                        const std::string& conflicting, const std::string& code, std::string_view fence) {
   // `table` is one of our own table names, never input.
   auto rows = db.Exec("SELECT count(*) FROM workers." + std::string(table) + " WHERE order_id = $1 AND status = $2",
                       {order_id, conflicting});
   if (!rows.ok()) return rows.status();
-  if (rows->GetInt(0, 0) == 0) return Status::Ok();
-  return Refused(code, std::string(table) + " of order " + order_id + " are already " + conflicting);
-}
-
-Status FenceHold(storage::PgConnection& db, std::string_view hold, const std::string& order_id) {
+  if (rows->GetInt(0, 0) > 0) {
+    return Refused(code, std::string(table) + " of order " + order_id + " are already " + conflicting);
+  }
+  if (fence.empty()) return Status::Ok();
   return db
       .Exec("INSERT INTO workers.hold_fences (order_id, hold) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            {order_id, std::string(hold)})
+            {order_id, std::string(fence)})
       .status();
 }
 

@@ -13,13 +13,11 @@ namespace sagaflow::workers {
 
 //! The order's rows in `table` (workers.<table>, keyed by order_id, with a status) were not
 //! in the expected state. If they are `conflicting` (a cancel after a confirm, or the
-//! reverse), refuses with the reason `code`; otherwise there was nothing to move: OK.
+//! reverse), refuses with the reason `code`; otherwise there was nothing to move: OK. A
+//! cancel passes its hold's name as `fence` ('inventory', 'coupon', 'points'): having found
+//! nothing held, it fences the order, so that the try, if still on its way, takes nothing.
 Status RefuseIfHoldsAre(storage::PgConnection& db, std::string_view table, const std::string& order_id,
-                        const std::string& conflicting, const std::string& code);
-
-//! A cancel found nothing of `hold` ('inventory', 'coupon', 'points') held for the order:
-//! fences the order, so that the try, if it is still on its way, takes nothing.
-Status FenceHold(storage::PgConnection& db, std::string_view hold, const std::string& order_id);
+                        const std::string& conflicting, const std::string& code, std::string_view fence = {});
 
 //! Refuses (code `cancelled_before_hold`) if a cancel fenced `hold` for the order.
 Status RefuseIfFenced(storage::PgConnection& db, std::string_view hold, const std::string& order_id);

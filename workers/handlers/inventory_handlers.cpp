@@ -85,9 +85,11 @@ class ReserveHandler final : public StepHandler {
 
 //! Moves every reservation of the order from 'reserved' to `to_status` and adjusts the
 //! stock of each line with `stock_set` (a SET list over products `p` and the moved line `m`),
-//! in one statement. Refuses if the order's reservations are already in `conflicting_status`.
+//! in one statement. Refuses if the order's reservations are already in `conflicting_status`;
+//! with `fence` (a release), fences the order if it held nothing (RefuseIfHoldsAre).
 Result<json::object> Settle(PgConnection& db, const wire::Command& command, std::string_view to_status,
-                            std::string_view conflicting_status, std::string_view stock_set) {
+                            std::string_view conflicting_status, std::string_view stock_set,
+                            std::string_view fence = {}) {
   auto order_id = GetString(command.payload, "order_id");
   if (!order_id.ok()) return order_id.status();
   // (order_id, sku) is the key of reservations, so every product joins one moved line.
@@ -102,7 +104,7 @@ Result<json::object> Settle(PgConnection& db, const wire::Command& command, std:
   const std::int64_t lines = moved->GetInt(0, 0);
   if (lines == 0) {
     SAGAFLOW_RETURN_IF_ERROR(RefuseIfHoldsAre(db, "reservations", order_id.value(), std::string(conflicting_status),
-                                              "already_" + std::string(conflicting_status)));
+                                              "already_" + std::string(conflicting_status), fence));
   }
   return json::object{{"order_id", order_id.value()}, {"status", to_status}, {"lines", lines}};
 }
@@ -117,13 +119,10 @@ class ConfirmHandler final : public StepHandler {
 class ReleaseHandler final : public StepHandler {
  public:
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
-    auto released = Settle(db, command, "released", "confirmed",
-                           "reserved = p.reserved - m.quantity, available = p.available + m.quantity");
-    if (!released.ok() || IntOr(released.value(), "lines", 0) > 0) return released;
-    // Nothing was held: the reservation may not have run yet (the saga gave up waiting for
-    // it). Fence the order so that it takes nothing when it comes.
-    SAGAFLOW_RETURN_IF_ERROR(FenceHold(db, kHold, StringOr(released.value(), "order_id")));
-    return released;
+    // Nothing held: the reservation may not have run yet (the saga gave up waiting for it),
+    // so the order is fenced and it takes nothing when it comes.
+    return Settle(db, command, "released", "confirmed",
+                  "reserved = p.reserved - m.quantity, available = p.available + m.quantity", kHold);
   }
 };
 

@@ -102,7 +102,7 @@ class CloseHandler final : public StepHandler {
   explicit CloseHandler(PaymentOptions options) : options_(std::move(options)) {}
   Result<json::object> Execute(PgConnection& db, const wire::Command& command) override {
     auto payment_id = PaymentIdOf(db, command.payload);
-    if (!payment_id.ok() && payment_id.status().message().find("no_payment") != std::string::npos) {
+    if (!payment_id.ok() && RefusalCode(payment_id.status()) == "no_payment") {
       // The order saga undoing a payment.create it got no reply to: that create never
       // recorded a payment order, so there is none to close.
       return json::object{{"order_id", StringOr(command.payload, "order_id")}, {"status", "nothing_to_close"}};
