@@ -563,7 +563,7 @@ Status SagaEngine::FailPendingStep(PgConnection& conn, SagaRecord& saga, std::st
 Status SagaEngine::RetryOrFail(PgConnection& conn, SagaRecord& saga, std::string reason) {
   storage::PendingStep& pending = *saga.pending;
   if (pending.attempt >= options_.max_attempts) {
-    return FailPendingStep(conn, saga, "retries_exhausted",
+    return FailPendingStep(conn, saga, std::string(workflows::kRetriesExhausted),
                            "step " + pending.step + " gave up after " + std::to_string(pending.attempt) +
                                " attempts: " + reason);
   }
@@ -660,7 +660,7 @@ Status SagaEngine::ApplyReply(PgConnection& conn, const wire::Reply& reply, bool
           return Status::Ok();
         }
         if (pending->attempt >= options_.max_attempts) {
-          return FailPendingStep(conn, saga.value(), "retries_exhausted",
+          return FailPendingStep(conn, saga.value(), std::string(workflows::kRetriesExhausted),
                                  reply.error_code + ": " + reply.error_message);
         }
         // Wait out the backoff, then the step timer re-sends (FireStepTimer).

@@ -1,5 +1,7 @@
 #include "workflows/order_steps.hpp"
 
+#include "workflows/saga_workflow.hpp"
+
 namespace sagaflow::workflows::order {
 namespace {
 Status RequireNonEmptyString(const json::object& obj, std::string_view key, const std::string& field) {
@@ -154,7 +156,7 @@ void PushUndo(json::object& context, std::string_view step) {
   undo.as_array().emplace_back(step);
 }
 
-bool OutcomeUnknown(const json::object& failure) { return StringOr(failure, "code") == "retries_exhausted"; }
+bool OutcomeUnknown(const json::object& failure) { return StringOr(failure, "code") == kRetriesExhausted; }
 
 void PushUndoOfUncertainHold(json::object& context, const json::object& failure) {
   if (!OutcomeUnknown(failure)) return;

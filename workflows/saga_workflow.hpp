@@ -15,6 +15,10 @@
 
 namespace sagaflow::workflows {
 
+//! The `code` of a `<step>.failed` event the engine raises itself when it stops sending a
+//! step: `max_attempts` sends without a reply, or `retry` answers to all of them.
+inline constexpr std::string_view kRetriesExhausted = "retries_exhausted";
+
 //! The externally visible status of a saga, derived from its state.
 enum class SagaStatus {
   kRunning,      //!< a step is in flight
