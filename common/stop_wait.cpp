@@ -20,6 +20,14 @@ void SleepUnlessStopped(std::stop_token stop, std::chrono::milliseconds duration
 
 namespace sagaflow {
 
+SessionConnected AlsoTelling(const SessionConnected& connected, const SessionConnected& observer) {
+  if (!observer) return connected;
+  return [connected, observer] {
+    connected();
+    observer();
+  };
+}
+
 void RunReconnecting(std::stop_token stop, std::string_view what,
                      const std::function<Status(std::stop_token, const SessionConnected&)>& session) {
   ReconnectBackoff backoff;

@@ -42,6 +42,9 @@ class ReconnectBackoff {
   std::chrono::milliseconds next_ = kShortest;
 };
 
+//! `connected`, then `observer` too (if set): for a loop whose owner wants to know.
+SessionConnected AlsoTelling(const SessionConnected& connected, const SessionConnected& observer);
+
 //! Runs `session` (connect, then work until stopped or a connection fails) again and again
 //! until stop is requested. Between failures it logs `what` and waits as ReconnectBackoff
 //! says: 200 ms after a lost connection (a broker or database restart, a cut network), and

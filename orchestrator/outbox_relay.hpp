@@ -69,8 +69,9 @@ class OutboxRelay {
         handoff_(handoff),
         options_(options),
         metrics_(metrics) {}
-  //! Publishes until `stop` is requested, reconnecting after failures with a backoff.
-  void Run(std::stop_token stop);
+  //! Publishes until `stop` is requested, reconnecting after failures with a backoff; calls
+  //! `on_connected` (if set) whenever a session has connected.
+  void Run(std::stop_token stop, const SessionConnected& on_connected = {});
 
  private:
   //! One connected session: returns when stopped or when a connection fails.

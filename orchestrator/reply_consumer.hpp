@@ -46,8 +46,9 @@ class ReplyConsumer {
  public:
   ReplyConsumer(SagaEngine& engine, std::string amqp_url, ReplyConsumerOptions options)
       : engine_(engine), amqp_url_(std::move(amqp_url)), options_(std::move(options)) {}
-  //! Consumes until `stop` is requested, reconnecting after failures.
-  void Run(std::stop_token stop);
+  //! Consumes until `stop` is requested, reconnecting after failures; calls `on_connected` (if
+  //! set) whenever a session is consuming.
+  void Run(std::stop_token stop, const SessionConnected& on_connected = {});
 
  private:
   Status RunConnected(std::stop_token stop, const SessionConnected& connected);

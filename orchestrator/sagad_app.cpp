@@ -12,6 +12,7 @@
 #include "common/ids.hpp"
 #include "common/http/http_server.hpp"
 #include "common/logging.hpp"
+#include "common/startup_latch.hpp"
 #include "orchestrator/api_router.hpp"
 #include "orchestrator/outbox_relay.hpp"
 #include "orchestrator/reply_consumer.hpp"
@@ -123,13 +124,7 @@ int Serve(const Config& config) {
   // Handlers block on their transaction's commit: with too few threads, HTTP-driven events queue
   // behind each other and commit one by one instead of together (bench/README.md).
   const int http_threads = static_cast<int>(config.GetInt("http", "threads", 8));
-  if (Status started = server.Start(address, port, http_threads); !started.ok()) {
-    spdlog::error("cannot serve HTTP on {}:{}: {}", address, port, started.ToString());
-    return 1;
-  }
-  // Tests and scripts read this line to learn the port (http.port 0 picks a free one).
-  std::cout << "listening on " << address << ":" << server.port() << std::endl;
-  spdlog::info("sagad serving HTTP on {}:{}", address, server.port());
+  const auto broker_wait = config.GetDuration("http", "broker_wait", std::chrono::seconds(5));
 
   OutboxRelay relay(pg_url, amqp_url, handoff, RelayOptionsFrom(config), engine.mutable_metrics());
   ReplyConsumer consumer(engine, amqp_url, reply_options);
@@ -145,14 +140,34 @@ int Serve(const Config& config) {
         return storage::PurgeFinishedSagas(conn, finished_after, limit);
       },
       storage::RetentionOptionsFrom(config));
+  // The relay and every reply consumer, each once connected to the broker.
+  StartupLatch broker_connected(1 + reply_consumers);
   {
-    std::jthread relay_loop([&relay](std::stop_token stop) { relay.Run(stop); });
+    std::jthread relay_loop([&relay, connected = broker_connected.Party()](std::stop_token stop) {
+      relay.Run(stop, connected);
+    });
     std::vector<std::jthread> loops;
     for (int i = 0; i < reply_consumers; ++i) {
-      loops.emplace_back([&consumer](std::stop_token stop) { consumer.Run(stop); });
+      loops.emplace_back([&consumer, connected = broker_connected.Party()](std::stop_token stop) {
+        consumer.Run(stop, connected);
+      });
     }
     loops.emplace_back([&poller](std::stop_token stop) { poller.Run(stop); });
     if (finished_after.count() > 0) loops.emplace_back([&retention](std::stop_token stop) { retention.Run(stop); });
+    // Serve once the broker loops are up, so the first order's commands and replies find the
+    // relay and this sagad's sticky queue; without a broker, serve anyway after broker_wait:
+    // sagas are recorded durably and their commands wait for it (handoff, outbox, step timers).
+    if (!broker_connected.WaitFor(broker_wait)) {
+      spdlog::warn("not connected to RabbitMQ after {} ms; serving HTTP anyway, commands wait for the broker",
+                   broker_wait.count());
+    }
+    if (Status started = server.Start(address, port, http_threads); !started.ok()) {
+      spdlog::error("cannot serve HTTP on {}:{}: {}", address, port, started.ToString());
+      return 1;
+    }
+    // Tests and scripts read this line to learn the port (http.port 0 picks a free one).
+    std::cout << "listening on " << address << ":" << server.port() << std::endl;
+    spdlog::info("sagad serving HTTP on {}:{}", address, server.port());
     WaitForShutdownSignal();
     // Whatever commits a transition first, the relay last: the step commands they hand over
     // still reach it (published, or written into the outbox as it stops).

@@ -668,7 +668,12 @@ TEST_F(OrderSagaTest, StepCommandTheRelayCannotPublishIsWrittenToTheOutboxForThe
 // step waiting for its timeout.
 TEST_F(OrderSagaTest, StepCommandsTheRelayHoldsWhenSagadStopsAreWrittenToTheOutbox) {
   cluster_->SetEnv("SAGAFLOW_AMQP_URL", "amqp://guest:guest@127.0.0.1:1/");  // nothing listens there
+  // Without a broker sagad still serves, once it has waited this long for one.
+  cluster_->SetEnv("SAGAFLOW_HTTP_BROKER_WAIT", "300ms");
   cluster_->StartSagad();
+  EXPECT_NE(cluster_->sagad().ReadLog().find("not connected to RabbitMQ after 300 ms; serving HTTP anyway"),
+            std::string::npos)
+      << cluster_->Logs();
   LogOutboxInserts(*cluster_);
   const std::string saga_id = Place("stop-1", SagaCluster::OrderBody("tea", 1));
   EXPECT_TRUE(OutboxInserts(*cluster_).empty()) << "handed to the relay, no row";
@@ -682,6 +687,27 @@ TEST_F(OrderSagaTest, StepCommandsTheRelayHoldsWhenSagadStopsAreWrittenToTheOutb
   EXPECT_TRUE(cluster_->WaitForState(saga_id, "awaiting_payment", seconds(15))) << cluster_->Logs();
   const std::vector<std::string> events = cluster_->HistoryEvents(saga_id);
   EXPECT_EQ(std::count(events.begin(), events.end(), "step.resent"), 0) << "published by the sweep, not resent";
+}
+
+// sagad serves HTTP only once its relay and both reply consumers are connected to the broker:
+// the first order's commands find the relay, and the replies to them this sagad's own queue.
+TEST_F(OrderSagaTest, SagadServesHttpOnceItsBrokerLoopsAreConnected) {
+  cluster_->StartSagad();  // returns once sagad has printed "listening on"
+  // The log file is the test's, kept across runs: look at this run of sagad, from its
+  // migrations to the line it prints once it serves.
+  const std::string log = cluster_->sagad().ReadLog();
+  const std::size_t listening = log.rfind("listening on");
+  ASSERT_NE(listening, std::string::npos) << log;
+  const std::size_t started = log.rfind("orchestrator schema", listening);
+  ASSERT_NE(started, std::string::npos) << log;
+  const std::string before = log.substr(started, listening - started);
+  EXPECT_NE(before.find("outbox relay connected"), std::string::npos) << log;
+  std::size_t consumers = 0;
+  for (std::size_t at = before.find("reply consumer connected"); at != std::string::npos;
+       at = before.find("reply consumer connected", at + 1)) {
+    ++consumers;
+  }
+  EXPECT_EQ(consumers, 2u) << log;
 }
 
 //! Runs one order to awaiting_payment and reports whether the first command, the first reply
