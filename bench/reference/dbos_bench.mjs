@@ -8,6 +8,8 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import pg from "pg";
 
+import { drive } from "./drive.mjs";
+
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
@@ -29,11 +31,6 @@ async function orderWorkflow(id) {
 }
 const workflow = DBOS.registerWorkflow(orderWorkflow, { name: "orderWorkflow" });
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
-}
-
 async function main() {
   await pool.query("CREATE TABLE IF NOT EXISTS ref_stock (id int PRIMARY KEY, n bigint NOT NULL)");
   await pool.query(
@@ -41,25 +38,7 @@ async function main() {
   DBOS.setConfig({ name: "sagaflow-bench-reference", systemDatabaseUrl: dbUrl, logLevel: "error" });
   await DBOS.launch();
 
-  const latencies = [];
-  let next = 0;
-  const started = performance.now();
-  async function user() {
-    for (let i = next++; i < total; i = next++) {
-      const t0 = performance.now();
-      await workflow(i % 100);
-      latencies.push(performance.now() - t0);
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, user));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    workflows: total,
-    concurrency,
-    workflows_per_s: total / seconds,
-    latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-  }));
+  console.log(await drive(total, concurrency, (i) => workflow(i % 100)));
   await DBOS.shutdown();
   await pool.end();
 }

@@ -19,6 +19,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
+import { drive } from "./drive.mjs";
+
 // The SDK logs every invocation at INFO; as with the DBOS reference's logLevel, only errors.
 process.env.RESTATE_LOGGING ??= "ERROR";
 const restate = await import("@restatedev/restate-sdk");
@@ -56,11 +58,6 @@ const orderService = restate.service({
     },
   },
 });
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
-}
 
 //! Polls `check` every 100 ms until it returns true or `ms` pass.
 async function waitFor(what, ms, check) {
@@ -131,25 +128,7 @@ async function main() {
       return true;
     });
 
-    const latencies = [];
-    let next = 0;
-    const started = performance.now();
-    async function user() {
-      for (let i = next++; i < total; i = next++) {
-        const t0 = performance.now();
-        await invoke(i % 100);
-        latencies.push(performance.now() - t0);
-      }
-    }
-    await Promise.all(Array.from({ length: concurrency }, user));
-    const seconds = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    console.log(JSON.stringify({
-      workflows: total,
-      concurrency,
-      workflows_per_s: total / seconds,
-      latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-    }));
+    console.log(await drive(total, concurrency, (i) => invoke(i % 100)));
   } finally {
     server.kill("SIGTERM");
     await Promise.race([serverExited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
