@@ -131,7 +131,6 @@ class QueueSpy {
     EXPECT_FALSE(steps.empty()) << "no role " << role;
     return QueueSpy(amqp_url, wire::kCommandsExchange, steps);
   }
-  QueueSpy(QueueSpy&&) = default;
   ~QueueSpy() {
     reader_.reset();
     if (admin_) {
