@@ -20,20 +20,16 @@ void SleepUnlessStopped(std::stop_token stop, std::chrono::milliseconds duration
 
 namespace sagaflow {
 
-SessionConnected AlsoTelling(const SessionConnected& connected, const SessionConnected& observer) {
-  if (!observer) return connected;
-  return [connected, observer] {
-    connected();
-    observer();
-  };
-}
-
 void RunReconnecting(std::stop_token stop, std::string_view what,
-                     const std::function<Status(std::stop_token, const SessionConnected&)>& session) {
+                     const std::function<Status(std::stop_token, const SessionConnected&)>& session,
+                     const SessionConnected& on_connected) {
   ReconnectBackoff backoff;
   while (!stop.stop_requested()) {
     bool connected = false;
-    Status status = session(stop, [&connected] { connected = true; });
+    Status status = session(stop, [&connected, &on_connected] {
+      connected = true;
+      if (on_connected) on_connected();
+    });
     if (stop.stop_requested()) break;
     const std::chrono::milliseconds wait = backoff.After(connected);
     spdlog::warn("{}: {}; reconnecting in {} ms", what, status.ToString(), wait.count());

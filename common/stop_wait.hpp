@@ -42,14 +42,13 @@ class ReconnectBackoff {
   std::chrono::milliseconds next_ = kShortest;
 };
 
-//! `connected`, then `observer` too (if set): for a loop whose owner wants to know.
-SessionConnected AlsoTelling(const SessionConnected& connected, const SessionConnected& observer);
-
 //! Runs `session` (connect, then work until stopped or a connection fails) again and again
 //! until stop is requested. Between failures it logs `what` and waits as ReconnectBackoff
 //! says: 200 ms after a lost connection (a broker or database restart, a cut network), and
-//! after each failed attempt to connect twice as long as before, up to 5 s.
+//! after each failed attempt to connect twice as long as before, up to 5 s. Each time a
+//! session says it has connected, `on_connected` (if set) is told too: for the loop's owner.
 void RunReconnecting(std::stop_token stop, std::string_view what,
-                     const std::function<Status(std::stop_token, const SessionConnected&)>& session);
+                     const std::function<Status(std::stop_token, const SessionConnected&)>& session,
+                     const SessionConnected& on_connected = {});
 
 }  // namespace sagaflow

@@ -17,9 +17,12 @@
 namespace sagaflow::orchestrator {
 
 void OutboxRelay::Run(std::stop_token stop, const SessionConnected& on_connected) {
-  RunReconnecting(stop, "outbox relay", [&](std::stop_token session_stop, const SessionConnected& connected) {
-    return RunConnected(session_stop, AlsoTelling(connected, on_connected));
-  });
+  RunReconnecting(
+      stop, "outbox relay",
+      [this](std::stop_token session_stop, const SessionConnected& connected) {
+        return RunConnected(session_stop, connected);
+      },
+      on_connected);
   // Stopping, connected or not (the broker may be why not): step commands still handed over
   // go into the outbox, for a sweep of this or another sagad, rather than waiting for their
   // step timers. Rows that are there already need nothing.

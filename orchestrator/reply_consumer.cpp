@@ -12,9 +12,12 @@
 namespace sagaflow::orchestrator {
 
 void ReplyConsumer::Run(std::stop_token stop, const SessionConnected& on_connected) {
-  RunReconnecting(stop, "reply consumer", [&](std::stop_token session_stop, const SessionConnected& connected) {
-    return RunConnected(session_stop, AlsoTelling(connected, on_connected));
-  });
+  RunReconnecting(
+      stop, "reply consumer",
+      [this](std::stop_token session_stop, const SessionConnected& connected) {
+        return RunConnected(session_stop, connected);
+      },
+      on_connected);
 }
 
 Status ReplyConsumer::RunConnected(std::stop_token stop, const SessionConnected& connected) {

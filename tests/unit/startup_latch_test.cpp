@@ -39,15 +39,5 @@ TEST(StartupLatchTest, GivesUpAtTheDeadlineWhenAPartyNeverArrives) {
   EXPECT_GE(std::chrono::steady_clock::now() - started, milliseconds(100));
 }
 
-TEST(StartupLatchTest, AlsoTellingCallsTheSessionsOwnCallbackThenTheObserver) {
-  std::string calls;
-  SessionConnected both = AlsoTelling([&calls] { calls += "session "; }, [&calls] { calls += "observer"; });
-  both();
-  EXPECT_EQ(calls, "session observer");
-  SessionConnected alone = AlsoTelling([&calls] { calls = "alone"; }, SessionConnected{});
-  alone();
-  EXPECT_EQ(calls, "alone");
-}
-
 }  // namespace
 }  // namespace sagaflow
