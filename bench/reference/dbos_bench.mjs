@@ -8,12 +8,8 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import pg from "pg";
 
-import { drive } from "./drive.mjs";
+import { arg, drive } from "./drive.mjs";
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
 const dbUrl = arg("db-url", process.env.DBOS_SYSTEM_DATABASE_URL);
 const total = Number(arg("sagas", "1000"));
 const concurrency = Number(arg("concurrency", "64"));

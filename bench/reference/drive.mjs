@@ -1,11 +1,19 @@
-// The load both references share: `concurrency` virtual users, each running one workflow at a
-// time until `total` have run; returns the JSON line the reference scripts print.
+// What both references share: their command line, and the load: `concurrency` virtual users,
+// each running one workflow at a time until `total` have run.
+
+//! The value after `--name` on the command line, or `fallback`.
+export function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
 }
 
-//! Runs `run(i)` (a promise) for i = 0 .. total-1, `concurrency` at a time.
+//! Runs `run(i)` (a promise) for i = 0 .. total-1, `concurrency` at a time; returns the JSON
+//! line the reference scripts print.
 export async function drive(total, concurrency, run) {
   const latencies = [];
   let next = 0;

@@ -19,16 +19,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-import { drive } from "./drive.mjs";
+import { arg, drive } from "./drive.mjs";
 
 // The SDK logs every invocation at INFO; as with the DBOS reference's logLevel, only errors.
 process.env.RESTATE_LOGGING ??= "ERROR";
 const restate = await import("@restatedev/restate-sdk");
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dbUrl = arg("db-url", process.env.SAGAFLOW_PG_URL);
 const total = Number(arg("sagas", "1000"));
