@@ -67,8 +67,10 @@ std::unique_ptr<amqp::Connection> OpenReplyConsumer(const SagaCluster& cluster) 
 std::vector<wire::Reply> NextReplyMessage(amqp::Connection& consumer, std::chrono::steady_clock::time_point deadline) {
   while (std::chrono::steady_clock::now() < deadline) {
     auto delivery = consumer.Consume(std::chrono::milliseconds(100));
+    // A failed Consume leaves the connection unusable: report it once, not once per loop.
     EXPECT_TRUE(delivery.ok()) << delivery.status().ToString();
-    if (!delivery.ok() || !delivery->has_value()) continue;
+    if (!delivery.ok()) return {};
+    if (!delivery->has_value()) continue;
     auto carried = wire::DecodeReplies((*delivery)->body);
     EXPECT_TRUE(carried.ok()) << carried.status().ToString();
     EXPECT_TRUE(consumer.Ack((*delivery)->delivery_tag).ok());
