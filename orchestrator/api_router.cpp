@@ -230,6 +230,11 @@ HttpResponse ApiRouter::Metrics(const HttpRequest& request) {
     text.Family(name, "counter", "Counted by this sagad since it started.");
     text.Sample(name, static_cast<double>(counter->load(std::memory_order_relaxed)));
   }
+  text.Family("sagaflow_shared_commits_total", "counter",
+              "Transactions that carried two or more HTTP-driven events (engine.write_groups).");
+  text.Sample("sagaflow_shared_commits_total", static_cast<double>(engine_.shared_commits()));
+  text.Family("sagaflow_events_in_shared_commits_total", "counter", "HTTP-driven events those transactions carried.");
+  text.Sample("sagaflow_events_in_shared_commits_total", static_cast<double>(engine_.events_in_shared_commits()));
   HttpResponse response{boost::beast::http::status::ok, request.version()};
   response.set(boost::beast::http::field::content_type, kPrometheusContentType);
   response.keep_alive(request.keep_alive());

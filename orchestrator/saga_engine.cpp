@@ -261,6 +261,11 @@ std::chrono::milliseconds SagaEngine::Backoff(int attempt) const {
   return std::min(delay, options_.retry_backoff_max);
 }
 
+Status SagaEngine::InWriteGroup(const std::function<Status(PgConnection&)>& body) {
+  if (options_.write_groups <= 0) return InTransaction(body);
+  return http_writes_.Run(body);
+}
+
 Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string& idempotency_key,
                                        const json::object& input) {
   const workflows::SagaWorkflow* workflow = registry_.Find(type);
@@ -276,7 +281,7 @@ Result<StartOutcome> SagaEngine::Start(std::string_view type, const std::string&
   // the transaction in one round trip. A key used before fails it on the unique index, and
   // then the saga that key started is read in a second transaction.
   StartOutcome outcome;
-  Status status = InTransaction([&](PgConnection& conn) -> Status {
+  Status status = InWriteGroup([&](PgConnection& conn) -> Status {
     SagaRecord saga;
     saga.id = NewUuid();
     saga.type = std::string(type);
@@ -465,7 +470,7 @@ Status SagaEngine::ApplyLocked(PgConnection& conn, SagaRecord& saga, const SagaE
 Result<SagaRecord> SagaEngine::Signal(const std::string& saga_id, std::string_view name, const json::object& payload) {
   if (!IsUuid(saga_id)) return Status::NotFound("no saga " + saga_id);
   SagaRecord result;
-  Status status = InTransaction([&](PgConnection& conn) -> Status {
+  Status status = InWriteGroup([&](PgConnection& conn) -> Status {
     bool cached = false;
     auto saga = LoadForUpdate(conn, saga_id, &cached);
     if (!saga.ok()) return saga.status().IsNotFound() ? Status::NotFound("no saga " + saga_id) : saga.status();
@@ -504,7 +509,7 @@ Result<SagaRecord> SagaEngine::FindByBusinessKey(std::string_view type, const st
 
 Result<SagaRecord> SagaEngine::ApplyPayment(const std::string& order_id, const json::object& payment) {
   SagaRecord result;
-  Status status = InTransaction([&](PgConnection& conn) -> Status {
+  Status status = InWriteGroup([&](PgConnection& conn) -> Status {
     // The order's id is its saga's business key, a UUID the order workflow made: one saga.
     bool cached = false;
     auto saga = LoadByBusinessKeyForUpdate(conn, "order", order_id, &cached);

@@ -4,9 +4,11 @@
 // that locks the saga row (SELECT ... FOR UPDATE), feeds the event, and writes the new state,
 // a history entry, the next step's command and timers together. Two sagad
 // processes therefore never both apply an event to one saga; a crash before commit leaves
-// nothing behind and the message is redelivered.
+// nothing behind and the message is redelivered. Calls from HTTP handlers that arrive while
+// others commit share their transaction (a group commit, WriteGroup); a reply batch is one.
 // Thread-safe: each call borrows its own connection from the pool.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -20,6 +22,7 @@
 #include "orchestrator/engine_metrics.hpp"
 #include "orchestrator/outbox_handoff.hpp"
 #include "orchestrator/saga_cache.hpp"
+#include "orchestrator/write_group.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/saga_repository.hpp"
 #include "workflows/workflow_registry.hpp"
@@ -35,12 +38,15 @@ namespace sagaflow::orchestrator {
 //! | retry_backoff       | delay before re-sending after a `retry` reply; doubles   | 500ms   |
 //! | retry_backoff_max   | cap of that delay                                        | 30s     |
 //! | cache_size          | saga rows kept in memory between events (0: off)         | 10000   |
+//! | write_groups        | HTTP-driven transactions committing at once before the   | 2       |
+//! |                     | next caller waits to share a group commit (0: no groups) |         |
 struct EngineOptions {
   std::chrono::milliseconds step_timeout{30'000};
   int max_attempts = 5;
   std::chrono::milliseconds retry_backoff{500};
   std::chrono::milliseconds retry_backoff_max{30'000};
   std::size_t cache_size = 10'000;
+  int write_groups = 2;
   //! Set on every command this engine sends (wire::Command::reply_to): the instance name whose
   //! sticky replies queue this sagad consumes. Empty: replies go to the shared queue.
   std::string reply_to;
@@ -102,11 +108,20 @@ class SagaEngine {
   //! For the loops around the engine (the reply consumer counts its messages here).
   EngineMetrics& mutable_metrics() { return metrics_; }
   Result<std::vector<storage::SagaRecord>> List(const storage::SagaFilter& filter);
+  //! HTTP-driven transactions that carried two or more events (a group commit), and the
+  //! events those carried.
+  std::uint64_t shared_commits() const { return http_writes_.shared_transactions(); }
+  std::uint64_t events_in_shared_commits() const { return http_writes_.shared_bodies(); }
 
  private:
+  //! The most HTTP-driven events one transaction carries.
+  static constexpr std::size_t kMaxWriteGroup = 16;
   //! Runs `body` in one transaction, retrying a few times on Transient errors (deadlocks,
   //! serialization failures, a dropped connection). Commits only when `body` returns OK.
   Status InTransaction(const std::function<Status(storage::PgConnection&)>& body);
+  //! InTransaction for an HTTP caller's event: shares a group commit with the callers that
+  //! wait while write_groups transactions are committing (WriteGroup).
+  Status InWriteGroup(const std::function<Status(storage::PgConnection&)>& body);
   //! The saga row for an event. With `from_cache`: the cached copy if there is one (no read,
   //! no lock: the write's version check guards it; a decision that writes nothing must be
   //! taken again on the database's row), recorded for InTransaction. Otherwise, or on a
@@ -166,6 +181,10 @@ class SagaEngine {
   EngineMetrics metrics_;
   SagaCache cache_{options_.cache_size};
   std::atomic<bool> lost_commit_answer_{false};  //!< the test hook above fires once
+  //! HTTP-driven transactions (Start, Signal, ApplyPayment) share commits (InWriteGroup).
+  BasicWriteGroup<storage::PgConnection> http_writes_{
+      [this](const std::function<Status(storage::PgConnection&)>& body) { return InTransaction(body); },
+      kMaxWriteGroup, std::max(1, options_.write_groups)};
 };
 
 //! Name of the engine's own timer that guards the pending step (timeout or retry backoff).

@@ -34,6 +34,7 @@ EngineOptions EngineOptionsFrom(const Config& config) {
   options.retry_backoff_max = config.GetDuration("engine", "retry_backoff_max", options.retry_backoff_max);
   options.cache_size = static_cast<std::size_t>(
       std::max<std::int64_t>(0, config.GetInt("engine", "cache_size", static_cast<std::int64_t>(options.cache_size))));
+  options.write_groups = static_cast<int>(config.GetInt("engine", "write_groups", options.write_groups));
   if (const char* event = std::getenv("SAGAFLOW_TESTPOINT_LOSE_COMMIT_ANSWER")) options.lose_commit_answer_event = event;
   return options;
 }
