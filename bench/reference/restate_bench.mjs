@@ -31,10 +31,13 @@ const total = Number(arg("sagas", "1000"));
 const concurrency = Number(arg("concurrency", "64"));
 const baseDir = path.resolve(arg("base-dir", path.join(here, "..", "..", ".local", "restate")));
 // Ports of its own, next to the local PostgreSQL (55432) and RabbitMQ (55672).
-const ingressPort = Number(arg("ingress-port", "58080"));
-const adminPort = Number(arg("admin-port", "59070"));
-const nodePort = Number(arg("node-port", "55122"));
-const endpointPort = Number(arg("endpoint-port", "59080"));
+// Below Linux's ephemeral range (32768-60999): a fixed port in it can be taken, now and then,
+// by the local end of some process's outgoing connection (one run failed so, EADDRINUSE).
+const ingressPort = Number(arg("ingress-port", "28080"));
+const adminPort = Number(arg("admin-port", "29070"));  // and the next one, for its SQL port
+const nodePort = Number(arg("node-port", "25122"));
+// 0: a free port the system picks; the deployment is registered at whatever it is.
+const endpointPort = Number(arg("endpoint-port", "0"));
 
 const pool = new pg.Pool({ connectionString: dbUrl, max: 16 });
 
@@ -98,13 +101,13 @@ async function main() {
   const server = startServer();
   const serverExited = new Promise((resolve) => server.on("exit", resolve));
   try {
-    await restate.endpoint().bind(orderService).listen(endpointPort);
+    const servicePort = await restate.endpoint().bind(orderService).listen(endpointPort);
     const admin = `http://127.0.0.1:${adminPort}`;
     await waitFor("restate-server's admin API", 60_000, async () => (await fetch(`${admin}/health`)).ok);
     const registered = await fetch(`${admin}/deployments`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ uri: `http://127.0.0.1:${endpointPort}` }),
+      body: JSON.stringify({ uri: `http://127.0.0.1:${servicePort}` }),
     });
     if (!registered.ok) throw new Error(`registering the deployment: ${registered.status} ${await registered.text()}`);
     const ingress = `http://127.0.0.1:${ingressPort}/order/run`;
