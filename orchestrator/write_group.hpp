@@ -48,7 +48,7 @@ class BasicWriteGroup {
       waiting_.push_back(&self);
       // Done by another caller's group, or this caller leads one: the oldest waiting, with a
       // slot free. (A caller a leader has taken waits no more, and may leave none waiting.)
-      changed_.wait(lock, [&] {
+      self.woken.wait(lock, [&] {
         return self.done || (in_flight_ < max_in_flight_ && !waiting_.empty() && waiting_.front() == &self);
       });
       if (self.done) return self.status;
@@ -61,15 +61,17 @@ class BasicWriteGroup {
         ++shared_transactions_;
         shared_bodies_ += group.size();
       }
+      WakeNextLeaderLocked();  // another slot may be free
     }
-    changed_.notify_all();  // the next waiting caller may lead, if another slot is free
     RunGroup(group);
-    {
-      std::lock_guard lock(mutex_);
-      --in_flight_;
-      for (Writer* writer : group) writer->done = true;
+    std::lock_guard lock(mutex_);
+    --in_flight_;
+    // Each caller is woken only when it has something to do: its group is done, or it leads.
+    for (Writer* writer : group) {
+      writer->done = true;
+      if (writer != &self) writer->woken.notify_one();
     }
-    changed_.notify_all();
+    WakeNextLeaderLocked();
     return self.status;
   }
 
@@ -93,7 +95,13 @@ class BasicWriteGroup {
     const Body* body;
     Status status = Status::Ok();
     bool done = false;
+    std::condition_variable woken{};
   };
+
+  //! The oldest waiting caller leads the next group if a slot is free. Caller holds mutex_.
+  void WakeNextLeaderLocked() {
+    if (in_flight_ < max_in_flight_ && !waiting_.empty()) waiting_.front()->woken.notify_one();
+  }
 
   void RunGroup(const std::deque<Writer*>& group) {
     if (group.size() == 1) {
@@ -116,7 +124,6 @@ class BasicWriteGroup {
   const std::size_t max_group_;
   const int max_in_flight_;
   mutable std::mutex mutex_;
-  std::condition_variable changed_;
   std::deque<Writer*> waiting_;  //!< oldest first
   int in_flight_ = 0;
   std::uint64_t shared_transactions_ = 0;
